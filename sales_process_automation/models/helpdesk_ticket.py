@@ -1,0 +1,22 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class HelpdeskTicket(models.Model):
+    _name = "helpdesk.ticket"
+    _inherit = ["helpdesk.ticket", "sales.process.stage.tracking.mixin"]
+
+    _stage_history_field = "stage_id"
+    _stage_history_link = "ticket_id"
+    _stage_history_stage_column = "ticket_stage_id"
+    _stage_history_team_column = "helpdesk_team_id"
+    _stage_history_entry_date_field = "last_stage_update"
+
+    stage_history_ids = fields.One2many(
+        "sales.process.stage.history",
+        "ticket_id",
+        string="Stage History",
+        groups="sales_process_automation.group_user",
+    )
+

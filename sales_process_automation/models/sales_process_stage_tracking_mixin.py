@@ -1,0 +1,210 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+
+class SalesProcessStageTrackingMixin(models.AbstractModel):
+    """Write one stage history row per stage a record enters.
+
+    Models name their tracked stage (or state) field, the history field that
+    points back to them, the history fields that hold their stage and their
+    team, and the field that dates their entry in the current stage.
+    """
+
+    _name = "sales.process.stage.tracking.mixin"
+    _description = "Stage History Tracking"
+
+    _stage_history_field = None
+    _stage_history_link = None
+    _stage_history_stage_column = None
+    _stage_history_team_column = "team_id"
+    _stage_history_entry_date_field = None
+    _stage_history_backfill_batch_size = 1000
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        now = fields.Datetime.now()
+        entry_field = self._stage_history_entry_date_field
+        # a record created with its stage date (an import) entered its stage then
+        records._stage_history_open(
+            [
+                min(fields.Datetime.to_datetime(vals[entry_field]), now)
+                if entry_field and vals.get(entry_field)
+                else now
+                for vals in vals_list
+            ]
+        )
+        return records
+
+    def write(self, vals):
+        if not self or not vals.keys() & self._stage_history_trigger_fields():
+            return super().write(vals)
+        stage_field = self._stage_history_field
+        stage_before = {record.id: record[stage_field] for record in self}
+        result = super().write(vals)
+        moved = self.filtered(
+            lambda record: record[stage_field] != stage_before[record.id]
+        )
+        if moved:
+            now = fields.Datetime.now()
+            # sudo: the history is maintained by the system, users only read it
+            self.env["sales.process.stage.history"].sudo()._close_open_rows(
+                self._stage_history_link, moved.ids, now
+            )
+            moved._stage_history_open([now] * len(moved))
+        return result
+
+    def _stage_history_trigger_fields(self):
+        """The stage field and the fields its computation depends on."""
+        field = self._fields[self._stage_history_field]
+        return {
+            field.name,
+            *(path.split(".")[0] for path in self.pool.field_depends[field]),
+        }
+
+    def _stage_history_open(self, dates_in):
+        """Create the row of the stage each record is in, entered at ``dates_in``."""
+        # sudo: the history is maintained by the system, users only read it;
+        # its rows describe the record whatever the writer may read of it
+        self.env["sales.process.stage.history"].sudo()._insert_rows(
+            [
+                record._stage_history_row_values(
+                    record[self._stage_history_field], date_in
+                )
+                for record, date_in in zip(self.sudo(), dates_in, strict=True)
+            ]
+        )
+        self.invalidate_recordset(["stage_history_ids"])
+
+    def _stage_history_row_values(self, stage, date_in, date_out=False):
+        """Values of a row; durations are set when the row is closed."""
+        self.ensure_one()
+        calendar = (
+            self.team_id.resource_calendar_id
+            or (self.company_id or self.env.company).resource_calendar_id
+        )
+        return {
+            "res_model": self._name,
+            self._stage_history_link: self.id,
+            self._stage_history_stage_column: stage.id
+            if isinstance(stage, models.BaseModel)
+            else stage,
+            self._stage_history_team_column: self.team_id.id,
+            "company_id": self.company_id.id,
+            "date_in": date_in,
+            "date_out": date_out,
+            "state": "done" if date_out else "in_progress",
+            "user_id": self.user_id.id,
+            "resource_calendar_id": calendar.id,
+        }
+
+    def _stage_history_value_from_tracking(self, tracking_value, old):
+        """The stage value a ``mail.tracking.value`` of the stage field holds."""
+        field = self._fields[self._stage_history_field]
+        if field.type == "many2one":
+            stage_id = (
+                tracking_value.old_value_integer
+                if old
+                else tracking_value.new_value_integer
+            )
+            return self.env[field.comodel_name].browse(stage_id)
+        label = tracking_value.old_value_char if old else tracking_value.new_value_char
+        by_label = {
+            label: key for key, label in field._description_selection(self.env)
+        }
+        return by_label.get(label, label)
+
+    @api.model
+    def _stage_history_backfill(self):
+        """Build the history of records that have none, in batches.
+
+        The stage changes Odoo tracked in the chatter become closed rows; the
+        current stage gets an open row entered at the last tracked change, else
+        at the record's own stage date, else at its creation. Owner and team of
+        past rows are the current ones: Odoo keeps no earlier value for them.
+        Records that already have rows are skipped, so it can run again safely.
+        """
+        # sudo: the history is maintained by the system and built from the
+        # tracking values of every record, whoever installs the module
+        History = self.env["sales.process.stage.history"].sudo()
+        Tracking = self.env["mail.tracking.value"].sudo()
+        field_id = self.env["ir.model.fields"]._get(
+            self._name, self._stage_history_field
+        ).id
+        while records := self.sudo().with_context(active_test=False).search(
+            [("stage_history_ids", "=", False)],
+            limit=self._stage_history_backfill_batch_size,
+            order="id",
+        ):
+            changes = defaultdict(list)
+            for tracking in Tracking.search(
+                [
+                    ("field_id", "=", field_id),
+                    ("mail_message_id.model", "=", self._name),
+                    ("mail_message_id.res_id", "in", records.ids),
+                ]
+            ).sorted(lambda tracking: (tracking.mail_message_id.date, tracking.id)):
+                changes[tracking.mail_message_id.res_id].append(tracking)
+            vals_list = [
+                vals
+                for record in records
+                for vals in record._stage_history_backfill_values(changes[record.id])
+            ]
+            closed = [vals for vals in vals_list if vals["date_out"]]
+            hours = History._working_hours(
+                [
+                    (
+                        self.env["resource.calendar"].browse(
+                            vals["resource_calendar_id"]
+                        ),
+                        vals["date_in"],
+                        vals["date_out"],
+                    )
+                    for vals in closed
+                ]
+            )
+            for vals in vals_list:
+                vals.update(working_hours=False, calendar_hours=False)
+            for vals, working_hours in zip(closed, hours, strict=True):
+                vals.update(
+                    working_hours=working_hours,
+                    calendar_hours=(vals["date_out"] - vals["date_in"]).total_seconds()
+                    / 3600,
+                )
+            History._insert_rows(vals_list)
+            self.env.invalidate_all()
+
+    def _stage_history_backfill_values(self, trackings):
+        """Rows of one record from its stage changes tracked in the chatter."""
+        self.ensure_one()
+        current = self[self._stage_history_field]
+        entry_field = self._stage_history_entry_date_field
+        since = (entry_field and self[entry_field]) or self.create_date
+        entries = []
+        if trackings:
+            first_change = trackings[0].mail_message_id.date
+            first_stage = self._stage_history_value_from_tracking(trackings[0], True)
+            if first_stage:
+                entries.append((first_stage, min(self.create_date, first_change)))
+            for tracking in trackings:
+                entries.append(
+                    (
+                        self._stage_history_value_from_tracking(tracking, False),
+                        tracking.mail_message_id.date,
+                    )
+                )
+        if not entries:
+            entries.append((current, since))
+        elif entries[-1][0] != current:
+            entries.append((current, max(since, entries[-1][1])))
+        return [
+            self._stage_history_row_values(
+                stage, date_in, next_entry and max(next_entry[1], date_in)
+            )
+            for (stage, date_in), next_entry in zip(
+                entries, [*entries[1:], None], strict=True
+            )
+        ]

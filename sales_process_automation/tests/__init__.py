@@ -1,0 +1,5 @@
+from . import test_stage_history
+from . import test_working_hours
+from . import test_backfill
+from . import test_access
+from . import test_demo
