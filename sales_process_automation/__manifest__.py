@@ -32,7 +32,7 @@
         "views/helpdesk_ticket_team_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
-    "demo_disabled": [
+    "demo": [
         "demo/res_users_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/sale_order_demo.xml",

@@ -19,4 +19,3 @@ class HelpdeskTicket(models.Model):
         string="Stage History",
         groups="sales_process_automation.group_user",
     )
-

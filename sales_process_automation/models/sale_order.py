@@ -18,4 +18,3 @@ class SaleOrder(models.Model):
         string="Stage History",
         groups="sales_process_automation.group_user",
     )
-

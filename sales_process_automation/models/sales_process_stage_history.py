@@ -1,13 +1,13 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from bisect import bisect_right
-from collections import defaultdict
 from itertools import accumulate
 
+from dateutil.relativedelta import relativedelta
 from pytz import utc
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, ormcache
 
 HISTORY_MODELS = [
     ("crm.lead", "Lead/Opportunity"),
@@ -17,11 +17,9 @@ HISTORY_MODELS = [
 
 
 class WorkingTimeline:
-    """Working seconds elapsed since the start of a list of work intervals.
+    """Working seconds elapsed since the start of sorted work intervals.
 
-    Built once per calendar from ``resource.calendar._work_intervals_batch``
-    so that the working time of any number of periods is found by bisection,
-    without another query.
+    The working time of a period is then found by bisection.
     """
 
     def __init__(self, intervals):
@@ -138,36 +136,81 @@ class SalesProcessStageHistory(models.Model):
             document = row.lead_id or row.order_id or row.ticket_id
             row.display_name = document.display_name
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._add_durations(vals_list)
+        return super().create(vals_list)
+
+    @api.model
+    def _add_durations(self, vals_list):
+        """Set the time spent on the values of closed rows that lack it."""
+        closed = [
+            vals
+            for vals in vals_list
+            if vals.get("date_out") and "working_hours" not in vals
+        ]
+        periods = [
+            (
+                vals.get("resource_calendar_id"),
+                fields.Datetime.to_datetime(vals["date_in"]),
+                fields.Datetime.to_datetime(vals["date_out"]),
+            )
+            for vals in closed
+        ]
+        for vals, (_calendar_id, date_in, date_out), working_hours in zip(
+            closed, periods, self._working_hours(periods), strict=True
+        ):
+            vals["working_hours"] = working_hours
+            vals["calendar_hours"] = (date_out - date_in).total_seconds() / 3600
+
     @api.model
     def _working_hours(self, periods):
-        """Working hours of each ``(calendar, start, stop)`` period, in order.
+        """Working hours of each ``(calendar_id, start, stop)`` period, in order.
 
-        The calendar is asked once for all its periods: its leaves and the public
-        holidays (leaves without resource) are subtracted by Odoo. Without a
-        calendar, every hour counts.
+        Without a calendar, every hour counts.
         """
-        hours = [(stop - start).total_seconds() / 3600 for _cal, start, stop in periods]
-        by_calendar = defaultdict(list)
-        for index, (calendar, _start, _stop) in enumerate(periods):
-            if calendar:
-                by_calendar[calendar].append(index)
-        for calendar, indexes in by_calendar.items():
-            first = utc.localize(min(periods[index][1] for index in indexes))
-            last = utc.localize(max(periods[index][2] for index in indexes))
-            timeline = WorkingTimeline(
-                [
-                    (
-                        begin.astimezone(utc).replace(tzinfo=None),
-                        end.astimezone(utc).replace(tzinfo=None),
-                    )
-                    for begin, end, _meta in calendar._work_intervals_batch(
-                        first, last
-                    )[False]
-                ]
-            )
-            for index in indexes:
-                hours[index] = timeline.hours_between(*periods[index][1:])
+        hours = []
+        for calendar_id, start, stop in periods:
+            if calendar_id:
+                timeline = WorkingTimeline(
+                    self._work_intervals(calendar_id, start, stop)
+                )
+                hours.append(timeline.hours_between(start, stop))
+            else:
+                hours.append((stop - start).total_seconds() / 3600)
         return hours
+
+    @api.model
+    def _work_intervals(self, calendar_id, start, stop):
+        """Work intervals of a calendar, in UTC, for the months covering a period."""
+        month = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        intervals = []
+        while month <= stop:
+            intervals += self._work_intervals_of_month(calendar_id, month)
+            month += relativedelta(months=1)
+        return intervals
+
+    @api.model
+    @ormcache("calendar_id", "month")
+    def _work_intervals_of_month(self, calendar_id, month):
+        """Work intervals of a calendar in one month, in naive UTC.
+
+        Odoo subtracts the calendar's closures and public holidays (leaves
+        without resource). Kept in the registry cache, cleared when working
+        hours, closures or public holidays change, so that a stage change does
+        not read the calendar again.
+        """
+        start = utc.localize(month)
+        stop = start + relativedelta(months=1)
+        # sudo: cached for everyone, the intervals must not depend on who asks first
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id)
+        return tuple(
+            (
+                begin.astimezone(utc).replace(tzinfo=None),
+                end.astimezone(utc).replace(tzinfo=None),
+            )
+            for begin, end, _meta in calendar._work_intervals_batch(start, stop)[False]
+        )
 
     @api.model
     def _insert_rows(self, vals_list):
@@ -178,7 +221,7 @@ class SalesProcessStageHistory(models.Model):
         """
         if not vals_list:
             return
-        columns = sorted(vals_list[0])
+        columns = sorted(set().union(*vals_list))
         now = fields.Datetime.now()
         audit = [self.env.uid, now, self.env.uid, now]
         self.env.cr.execute(
@@ -201,7 +244,9 @@ class SalesProcessStageHistory(models.Model):
                         SQL(", ").join(
                             [
                                 *(
-                                    vals[column] if vals[column] is not False else None
+                                    None
+                                    if vals.get(column) is False
+                                    else vals.get(column)
                                     for column in columns
                                 ),
                                 *audit,
@@ -232,14 +277,8 @@ class SalesProcessStageHistory(models.Model):
         )
         if not rows:
             return
-        calendars = self.env["resource.calendar"].browse(
-            {calendar_id for _id, calendar_id, _date_in in rows if calendar_id}
-        )
         hours = self._working_hours(
-            [
-                (calendars.browse(calendar_id), date_in, date_out)
-                for _id, calendar_id, date_in in rows
-            ]
+            [(calendar_id, date_in, date_out) for _id, calendar_id, date_in in rows]
         )
         self.env.cr.execute(
             SQL(

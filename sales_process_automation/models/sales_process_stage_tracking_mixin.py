@@ -112,9 +112,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             )
             return self.env[field.comodel_name].browse(stage_id)
         label = tracking_value.old_value_char if old else tracking_value.new_value_char
-        by_label = {
-            label: key for key, label in field._description_selection(self.env)
-        }
+        by_label = {label: key for key, label in field._description_selection(self.env)}
         return by_label.get(label, label)
 
     @api.model
@@ -131,13 +129,17 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         # tracking values of every record, whoever installs the module
         History = self.env["sales.process.stage.history"].sudo()
         Tracking = self.env["mail.tracking.value"].sudo()
-        field_id = self.env["ir.model.fields"]._get(
-            self._name, self._stage_history_field
-        ).id
-        while records := self.sudo().with_context(active_test=False).search(
-            [("stage_history_ids", "=", False)],
-            limit=self._stage_history_backfill_batch_size,
-            order="id",
+        field_id = (
+            self.env["ir.model.fields"]._get(self._name, self._stage_history_field).id
+        )
+        while (
+            records := self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [("stage_history_ids", "=", False)],
+                limit=self._stage_history_backfill_batch_size,
+                order="id",
+            )
         ):
             changes = defaultdict(list)
             for tracking in Tracking.search(
@@ -153,27 +155,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 for record in records
                 for vals in record._stage_history_backfill_values(changes[record.id])
             ]
-            closed = [vals for vals in vals_list if vals["date_out"]]
-            hours = History._working_hours(
-                [
-                    (
-                        self.env["resource.calendar"].browse(
-                            vals["resource_calendar_id"]
-                        ),
-                        vals["date_in"],
-                        vals["date_out"],
-                    )
-                    for vals in closed
-                ]
-            )
-            for vals in vals_list:
-                vals.update(working_hours=False, calendar_hours=False)
-            for vals, working_hours in zip(closed, hours, strict=True):
-                vals.update(
-                    working_hours=working_hours,
-                    calendar_hours=(vals["date_out"] - vals["date_in"]).total_seconds()
-                    / 3600,
-                )
+            History._add_durations(vals_list)
             History._insert_rows(vals_list)
             self.env.invalidate_all()
 

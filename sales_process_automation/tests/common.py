@@ -33,8 +33,7 @@ class SalesProcessCommon(BaseCommon):
         cls.process_admin = new_test_user(
             cls.env,
             login="spa_admin",
-            groups="sales_team.group_sale_manager,"
-            "sales_process_automation.group_admin",
+            groups="sales_team.group_sale_manager,sales_process_automation.group_admin",
         )
         cls.team_east = cls.env["crm.team"].create(
             {

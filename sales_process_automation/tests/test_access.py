@@ -31,7 +31,9 @@ class TestAccess(SalesProcessCommon):
         self.assertTrue(
             self.director.has_group("sales_process_automation.group_manager")
         )
-        self.assertFalse(self.director.has_group("sales_process_automation.group_admin"))
+        self.assertFalse(
+            self.director.has_group("sales_process_automation.group_admin")
+        )
 
     def test_rep_sees_the_history_of_own_records_only(self):
         self.assertEqual(self._visible_leads(self.rep_east), self.lead_east)
@@ -71,13 +73,15 @@ class TestAccess(SalesProcessCommon):
         self.assertEqual(
             self._visible_leads(self.process_admin), self.lead_east | self.lead_west
         )
-        self.team_west.with_user(self.process_admin).resource_calendar_id = (
-            self.calendar
-        )
+        self.team_west.with_user(
+            self.process_admin
+        ).resource_calendar_id = self.calendar
         self.assertEqual(self.team_west.resource_calendar_id, self.calendar)
 
     def test_user_without_sales_process_role_sees_nothing(self):
-        employee = new_test_user(self.env, login="spa_employee", groups="base.group_user")
+        employee = new_test_user(
+            self.env, login="spa_employee", groups="base.group_user"
+        )
         with self.assertRaises(AccessError):
             self.History.with_user(employee).search([])
 

@@ -20,3 +20,38 @@ class TestDemo(TransactionCase):
                 len(grouped), records.search_count([]), f"open rows of {model}"
             )
             self.assertEqual({count for _record, count in grouped} - {1}, set())
+
+    def test_demo_data_looks_like_weeks_of_use(self):
+        director = self.env.ref(
+            "sales_process_automation.res_users_sales_director",
+            raise_if_not_found=False,
+        )
+        if not director:
+            self.skipTest("the database has no demo data")
+        teams = self.env["crm.team"].search([("user_id", "=", director.id)])
+        leads = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search([("team_id", "in", teams.ids)])
+        )
+        self.assertEqual(len(teams), 2)
+        self.assertEqual(len(teams.member_ids), 6)
+        self.assertGreaterEqual(len(leads), 50)
+        self.assertEqual(
+            set(leads.stage_id.mapped("name")),
+            set(self.env["crm.stage"].search([]).mapped("name")),
+        )
+        orders = self.env["sale.order"].search([("team_id", "in", teams.ids)])
+        self.assertEqual(
+            set(orders.mapped("state")), {"draft", "sent", "sale", "cancel"}
+        )
+        rows = self.env["sales.process.stage.history"].search(
+            [("lead_id", "in", leads.ids), ("date_out", "!=", False)]
+        )
+        self.assertGreater(len(rows), len(leads))
+        span = max(rows.mapped("date_out")) - min(rows.mapped("date_in"))
+        self.assertGreaterEqual(span.days, 28)
+        self.assertGreater(
+            len(rows.filtered(lambda row: row.working_hours > 0)), len(rows) * 0.7
+        )
+        self.assertTrue(rows.filtered(lambda row: row.state == "abnormal"))

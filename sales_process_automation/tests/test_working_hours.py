@@ -66,3 +66,27 @@ class TestWorkingHours(SalesProcessCommon):
         # three full weeks of 40 hours
         row = self._hours_between("2026-11-02 00:00:00", "2026-11-23 00:00:00")
         self.assertAlmostEqual(row.working_hours, 120.0)
+
+    def test_new_public_holiday_applies_to_later_changes(self):
+        before = self._hours_between("2026-11-20 16:00:00", "2026-11-24 10:00:00")
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": False,
+                "company_id": self.company.id,
+                "date_from": datetime(2026, 11, 23, 0, 0),
+                "date_to": datetime(2026, 11, 23, 23, 59, 59),
+            }
+        )
+        after = self._hours_between("2026-11-20 16:00:00", "2026-11-24 10:00:00")
+        self.assertAlmostEqual(before.working_hours, 11.0)
+        self.assertAlmostEqual(after.working_hours, 3.0)
+
+    def test_changed_working_hours_apply_to_later_changes(self):
+        before = self._hours_between("2026-11-24 08:00:00", "2026-11-24 17:00:00")
+        self.calendar.attendance_ids.filtered(
+            lambda attendance: attendance.day_period == "afternoon"
+        ).unlink()
+        after = self._hours_between("2026-11-24 08:00:00", "2026-11-24 17:00:00")
+        self.assertAlmostEqual(before.working_hours, 8.0)
+        self.assertAlmostEqual(after.working_hours, 4.0)
