@@ -10,6 +10,7 @@ class CrmTeam(models.Model):
         "resource.calendar",
         string="Working Hours",
         check_company=True,
+        tracking=True,
         help="Working time of the team, used for time spent in stages and stage "
         "deadlines. The company's working hours apply when empty.",
     )

@@ -43,7 +43,6 @@ class SalesProcessStageHistory(models.Model):
     _name = "sales.process.stage.history"
     _description = "Stage History"
     _order = "date_in desc, id desc"
-    _check_company_auto = True
 
     res_model = fields.Selection(
         HISTORY_MODELS, string="Document Type", required=True, index=True
