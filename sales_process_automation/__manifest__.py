@@ -24,6 +24,8 @@
     "data": [
         "security/sales_process_automation_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/sales_process_stage_history_views.xml",
         "views/crm_lead_views.xml",
         "views/sale_order_views.xml",

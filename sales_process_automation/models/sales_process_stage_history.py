@@ -1,14 +1,22 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from datetime import timedelta
 from itertools import accumulate
 
 from dateutil.relativedelta import relativedelta
 from pytz import utc
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, ormcache
 
+SLA_STATUSES = [
+    ("on_track", "On Track"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+]
 HISTORY_MODELS = [
     ("crm.lead", "Lead/Opportunity"),
     ("sale.order", "Quotation/Order"),
@@ -37,6 +45,14 @@ class WorkingTimeline:
 
     def hours_between(self, start, stop):
         return max(self._elapsed(stop) - self._elapsed(start), 0.0) / 3600.0
+
+    def moment_after(self, start, hours):
+        """When ``hours`` working hours have passed since ``start``, if covered."""
+        target = self._elapsed(start) + hours * 3600
+        if not self.starts or target > self.before[-1]:
+            return None
+        index = max(bisect_left(self.before, target) - 1, 0)
+        return self.starts[index] + timedelta(seconds=target - self.before[index])
 
 
 class SalesProcessStageHistory(models.Model):
@@ -113,6 +129,25 @@ class SalesProcessStageHistory(models.Model):
         required=True,
         default="in_progress",
         index=True,
+    )
+
+    sla_policy_id = fields.Many2one(
+        "sales.process.sla.policy",
+        string="SLA Policy",
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    date_at_risk = fields.Datetime(string="At Risk From")
+    sla_status = fields.Selection(SLA_STATUSES, string="SLA Status", index=True)
+    sla_next_check = fields.Datetime(
+        string="Next SLA Check",
+        index="btree_not_null",
+        help="When the SLA sweep has something to do for this row next.",
+    )
+    sla_excluded = fields.Boolean(string="Reminders Off")
+    sla_exclusion_reason = fields.Char(string="Why Reminders Are Off")
+    sla_event_ids = fields.One2many(
+        "sales.process.sla.event", "history_id", string="SLA Events"
     )
 
     _date_out_after_date_in = models.Constraint(
@@ -312,3 +347,258 @@ class SalesProcessStageHistory(models.Model):
             )
         )
         self.invalidate_model()
+
+    def _document(self):
+        self.ensure_one()
+        return self.lead_id or self.order_id or self.ticket_id
+
+    def _stage_value(self):
+        """The stage of the row as its record's model stores it."""
+        self.ensure_one()
+        stage = self.crm_stage_id or self.ticket_stage_id or self.order_state
+        return stage.id if isinstance(stage, models.BaseModel) else stage
+
+    @api.model
+    def _plan(self, calendar_id, start, hours):
+        """The moment ``hours`` working hours after ``start``."""
+        if not calendar_id:
+            return start + timedelta(hours=hours)
+        months = 2
+        while months <= 48:
+            timeline = WorkingTimeline(
+                self._work_intervals(
+                    calendar_id, start, start + relativedelta(months=months)
+                )
+            )
+            moment = timeline.moment_after(start, hours)
+            if moment:
+                return moment
+            months *= 2
+        raise UserError(
+            self.env._(
+                "The working hours %(calendar)s have no working time in the next "
+                "four years: no stage deadline can be planned with them.",
+                calendar=self.env["resource.calendar"].browse(calendar_id).display_name,
+            )
+        )
+
+    @api.model
+    def _sla_entry_values(self, policy, calendar_id, date_in):
+        """SLA values of a row that enters the stage of ``policy`` at ``date_in``."""
+        if not policy:
+            return {
+                "sla_policy_id": False,
+                "date_deadline": False,
+                "date_at_risk": False,
+                "sla_status": False,
+                "sla_next_check": False,
+            }
+        calendar = self.env["resource.calendar"].browse(calendar_id)
+        duration = policy._duration_hours(calendar)
+        deadline = self._plan(calendar_id, date_in, duration)
+        at_risk = self._plan(calendar_id, date_in, duration * policy.at_risk_percent / 100)
+        schedule = self._sla_schedule(policy, calendar_id, date_in, deadline, at_risk)
+        return {
+            "sla_policy_id": policy.id,
+            "date_deadline": deadline,
+            "date_at_risk": at_risk,
+            "sla_status": "on_track",
+            "sla_next_check": schedule[0][0],
+        }
+
+    @api.model
+    def _sla_schedule(self, policy, calendar_id, date_in, deadline, at_risk):
+        """What the SLA of a row does, as sorted ``(moment, kind, reminder)``."""
+        calendar = self.env["resource.calendar"].browse(calendar_id)
+        duration = policy._duration_hours(calendar)
+        no_reminder = self.env["sales.process.sla.reminder"]
+        schedule = [(at_risk, "at_risk", no_reminder), (deadline, "breach", no_reminder)]
+        for reminder in policy.reminder_ids:
+            if reminder.anchor == "after_deadline":
+                moment = self._plan(
+                    calendar_id, deadline, reminder._delay_hours(calendar)
+                )
+            else:
+                moment = self._plan(
+                    calendar_id, date_in, reminder._due_hours(duration, calendar)
+                )
+            schedule.append((moment, "reminder", reminder))
+        return sorted(schedule, key=lambda item: item[0])
+
+    @api.model
+    def _cron_sla_sweep(self):
+        """Send due reminders, flag risks and breaches, escalate: one batch a call.
+
+        Every step is logged as an SLA event in the same transaction as what it
+        does, and rows locked by another sweep are left to it: a sweep stopped
+        half-way or run twice sends nothing twice and misses nothing.
+        """
+        now = fields.Datetime.now()
+        domain = [("date_out", "=", False), ("sla_next_check", "<=", now)]
+        batch_size = self._sla_batch_size()
+        rows = self.search(
+            domain, limit=batch_size, order="sla_next_check, id"
+        ).try_lock_for_update()
+        if not rows:
+            return
+        rows._sla_process(now)
+        self.env["ir.cron"]._commit_progress(
+            len(rows),
+            remaining=self.search_count(domain) if len(rows) == batch_size else 0,
+        )
+
+    @api.model
+    def _sla_batch_size(self):
+        # sudo: a technical setting, read whoever runs the sweep
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sales_process_automation.sla_batch_size", 500)
+        )
+
+    def _sla_process(self, now):
+        Event = self.env["sales.process.sla.event"]
+        done = {
+            (event.history_id.id, event.kind, event.reminder_id.id)
+            for event in Event.search_fetch(
+                [("history_id", "in", self.ids)], ["history_id", "kind", "reminder_id"]
+            )
+        }
+        event_vals = []
+        reminded = defaultdict(lambda: self.browse())
+        at_risk, breached = self.browse(), self.browse()
+        for row in self:
+            upcoming = []
+            for moment, kind, reminder in self._sla_schedule(
+                row.sla_policy_id,
+                row.resource_calendar_id.id,
+                row.date_in,
+                row.date_deadline,
+                row.date_at_risk,
+            ):
+                if (row.id, kind, reminder.id) in done:
+                    continue
+                if moment > now:
+                    upcoming.append(moment)
+                    continue
+                skipped = kind == "reminder" and row.sla_excluded
+                event_vals.append(
+                    {
+                        "history_id": row.id,
+                        "kind": kind,
+                        "reminder_id": reminder.id,
+                        "date": now,
+                        "skipped": skipped,
+                    }
+                )
+                if skipped:
+                    continue
+                if kind == "reminder":
+                    reminded[reminder] |= row
+                elif kind == "breach":
+                    breached |= row
+                else:
+                    at_risk |= row
+            row.sla_next_check = min(upcoming, default=False)
+        Event.create(event_vals)
+        (at_risk - breached).filtered(
+            lambda row: row.sla_status == "on_track"
+        ).sla_status = "at_risk"
+        breached.sla_status = "breached"
+        breached.filtered(
+            lambda row: row.sla_policy_id.mark_abnormal
+        ).state = "abnormal"
+        for reminder, rows in reminded.items():
+            rows._sla_notify(
+                reminder._recipients,
+                reminder.mail_template_id,
+                lambda row: self.env._(
+                    "SLA reminder: %(policy)s", policy=row.sla_policy_id.name
+                ),
+            )
+        breached._sla_notify(
+            lambda document, row: row.sla_policy_id._escalation_recipients(document),
+            self.env.ref(
+                "sales_process_automation.mail_template_sla_breach",
+                raise_if_not_found=False,
+            ),
+            lambda row: self.env._(
+                "SLA breached: %(policy)s", policy=row.sla_policy_id.name
+            ),
+        )
+        for policy, rows in breached.grouped("sla_policy_id").items():
+            if policy.breach_action_id:
+                documents = self.env[policy.res_model].browse(
+                    rows.mapped(lambda row: row._document().id)
+                )
+                policy.breach_action_id.with_context(
+                    active_model=documents._name,
+                    active_ids=documents.ids,
+                    active_id=documents[:1].id,
+                ).run()
+
+    def _sla_notify(self, recipients_of, template, summary_of):
+        """An activity for each recipient of each row's record, and one email."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        activity_vals = []
+        partners_by_row = {}
+        for row in self:
+            document = row._document()
+            users = recipients_of(document, row)
+            partners_by_row[row.id] = ",".join(str(id_) for id_ in users.partner_id.ids)
+            activity_vals += [
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(document._name),
+                    "res_id": document.id,
+                    "activity_type_id": todo.id,
+                    "user_id": user.id,
+                    "summary": summary_of(row),
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for user in users
+            ]
+        # the email below tells the recipients: no second "assigned to you" email
+        self.env["mail.activity"].with_context(
+            mail_activity_quick_update=True
+        ).create(activity_vals)
+        rows_to_mail = self.filtered(lambda row: partners_by_row[row.id])
+        if template and rows_to_mail:
+            template.with_context(sla_partner_ids=partners_by_row).send_mail_batch(
+                rows_to_mail.ids
+            )
+
+    @api.model
+    def _sla_recompute_open_rows(self, res_models):
+        """Apply the current policies to the open rows of ``res_models``."""
+        for res_model in res_models:
+            records = self.env[res_model]
+            link = records._stage_history_link
+            last_id = 0
+            while rows := self.search(
+                [
+                    ("res_model", "=", res_model),
+                    ("date_out", "=", False),
+                    ("id", ">", last_id),
+                ],
+                limit=1000,
+                order="id",
+            ):
+                last_id = rows[-1].id
+                stage_column = records._stage_history_stage_column
+                policies = self.env["sales.process.sla.policy"]._match(
+                    rows.mapped(link),
+                    [{stage_column: row._stage_value()} for row in rows],
+                )
+                now = fields.Datetime.now()
+                for row, policy in zip(rows, policies, strict=True):
+                    values = self._sla_entry_values(
+                        policy, row.resource_calendar_id.id, row.date_in
+                    )
+                    if policy and values["date_deadline"] > now:
+                        # the new deadline is ahead: the stage is on track again
+                        row.sla_event_ids.filtered(
+                            lambda event: event.kind != "reminder"
+                        ).unlink()
+                        if row.state == "abnormal":
+                            values["state"] = "in_progress"
+                    row.write(values)

@@ -4,6 +4,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from .sales_process_stage_history import SLA_STATUSES
+
 
 class SalesProcessStageTrackingMixin(models.AbstractModel):
     """Write one stage history row per stage a record enters.
@@ -22,6 +24,69 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
     _stage_history_team_column = "team_id"
     _stage_history_entry_date_field = None
     _stage_history_backfill_batch_size = 1000
+
+    sla_policy_id = fields.Many2one(
+        "sales.process.sla.policy", string="SLA Policy", compute="_compute_sla"
+    )
+    sla_deadline = fields.Datetime(
+        string="Stage Deadline",
+        compute="_compute_sla",
+        search="_search_sla_deadline",
+    )
+    sla_status = fields.Selection(
+        SLA_STATUSES,
+        string="SLA Status",
+        compute="_compute_sla",
+        search="_search_sla_status",
+    )
+    sla_hours_left = fields.Float(
+        string="Working Hours Left",
+        compute="_compute_sla",
+        help="Working hours until the stage deadline; negative once it passed.",
+    )
+    sla_excluded = fields.Boolean(string="SLA Reminders Off", compute="_compute_sla")
+    sla_exclusion_reason = fields.Char(
+        string="Why SLA Reminders Are Off", compute="_compute_sla"
+    )
+
+    def _compute_sla(self):
+        rows = {
+            row[self._stage_history_link].id: row
+            for row in self.browse(
+                [id_ for id_ in self._origin.ids if isinstance(id_, int)]
+            )._stage_history_open_rows()
+        }
+        History = self.env["sales.process.stage.history"]
+        now = fields.Datetime.now()
+        for record in self:
+            row = rows.get(record._origin.id, History)
+            record.sla_policy_id = row.sla_policy_id
+            record.sla_deadline = row.date_deadline
+            record.sla_status = row.sla_status
+            record.sla_excluded = row.sla_excluded
+            record.sla_exclusion_reason = row.sla_exclusion_reason
+            record.sla_hours_left = 0.0
+            if row.date_deadline:
+                start, stop = sorted([now, row.date_deadline])
+                hours = History._working_hours(
+                    [(row.resource_calendar_id.id, start, stop)]
+                )[0]
+                record.sla_hours_left = hours if stop == row.date_deadline else -hours
+
+    def _search_sla_status(self, operator, value):
+        return self._search_open_rows([("sla_status", operator, value)])
+
+    def _search_sla_deadline(self, operator, value):
+        return self._search_open_rows([("date_deadline", operator, value)])
+
+    def _search_open_rows(self, domain):
+        # sudo: the SLA of a record is visible with the record
+        rows = (
+            self.env["sales.process.stage.history"]
+            .sudo()
+            ._search([("res_model", "=", self._name), ("date_out", "=", False), *domain])
+        )
+        return [("id", "in", rows.subselect(self._stage_history_link))]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -69,14 +134,22 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         """Create the row of the stage each record is in, entered at ``dates_in``."""
         # sudo: the history is maintained by the system, users only read it;
         # its rows describe the record whatever the writer may read of it
-        self.env["sales.process.stage.history"].sudo()._insert_rows(
-            [
-                record._stage_history_row_values(
-                    record[self._stage_history_field], date_in
-                )
-                for record, date_in in zip(self.sudo(), dates_in, strict=True)
-            ]
+        History = self.env["sales.process.stage.history"].sudo()
+        records = self.sudo()
+        vals_list = [
+            record._stage_history_row_values(record[self._stage_history_field], date_in)
+            for record, date_in in zip(records, dates_in, strict=True)
+        ]
+        policies = self.env["sales.process.sla.policy"].sudo()._match(
+            records, vals_list
         )
+        for vals, policy in zip(vals_list, policies, strict=True):
+            vals.update(
+                History._sla_entry_values(
+                    policy, vals["resource_calendar_id"], vals["date_in"]
+                )
+            )
+        History._insert_rows(vals_list)
         self.invalidate_recordset(["stage_history_ids"])
 
     def _stage_history_row_values(self, stage, date_in, date_out=False):

@@ -1,0 +1,39 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class SalesProcessSlaEvent(models.Model):
+    """What the SLA sweep did for a stage history row, once each."""
+
+    _name = "sales.process.sla.event"
+    _description = "Stage SLA Event"
+    _order = "date desc, id desc"
+
+    history_id = fields.Many2one(
+        "sales.process.stage.history",
+        string="Stage History",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    kind = fields.Selection(
+        [
+            ("reminder", "Reminder"),
+            ("at_risk", "At Risk"),
+            ("breach", "Breach"),
+        ],
+        required=True,
+    )
+    reminder_id = fields.Many2one("sales.process.sla.reminder", ondelete="set null")
+    date = fields.Datetime(required=True)
+    skipped = fields.Boolean(
+        help="The reminder was due while the record's reminders were off."
+    )
+
+    _one_reminder_per_row = models.UniqueIndex(
+        "(history_id, reminder_id) WHERE reminder_id IS NOT NULL"
+    )
+    _one_status_change_per_row = models.UniqueIndex(
+        "(history_id, kind) WHERE kind != 'reminder'"
+    )

@@ -1,0 +1,326 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools.safe_eval import safe_eval
+
+from .sales_process_stage_history import HISTORY_MODELS
+
+STAGE_COLUMNS = {
+    "crm.lead": "crm_stage_id",
+    "sale.order": "order_state",
+    "helpdesk.ticket": "ticket_stage_id",
+}
+DURATION_UNITS = [("hours", "Working Hours"), ("days", "Working Days")]
+
+
+class SalesProcessSlaPolicy(models.Model):
+    """How long a record may stay in a stage, and what happens around that time."""
+
+    _name = "sales.process.sla.policy"
+    _description = "Stage SLA Policy"
+    _inherit = ["mail.thread"]
+    _order = "res_model, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company",
+        default=lambda self: self.env.company,
+        help="Leave empty to apply the policy in every company.",
+    )
+    res_model = fields.Selection(
+        HISTORY_MODELS,
+        string="Applies To",
+        required=True,
+        default="crm.lead",
+        tracking=True,
+    )
+    crm_stage_id = fields.Many2one("crm.stage", string="CRM Stage", tracking=True)
+    order_state = fields.Selection(
+        lambda self: self.env["sale.order"]._fields["state"].selection,
+        string="Order Status",
+        tracking=True,
+    )
+    ticket_stage_id = fields.Many2one(
+        "helpdesk.ticket.stage", string="Ticket Stage", tracking=True
+    )
+    team_ids = fields.Many2many(
+        "crm.team",
+        string="Sales Teams",
+        check_company=True,
+        help="Only for records of these teams; all teams when empty.",
+    )
+    helpdesk_team_ids = fields.Many2many(
+        "helpdesk.ticket.team",
+        string="Helpdesk Teams",
+        check_company=True,
+        help="Only for tickets of these teams; all teams when empty.",
+    )
+    tag_ids = fields.Many2many(
+        "crm.tag",
+        string="Tags",
+        help="Only for leads with at least one of these tags; all leads when empty.",
+    )
+    domain = fields.Char(
+        string="Condition",
+        default="[]",
+        help="Only for records matching this condition.",
+    )
+    duration = fields.Float(required=True, default=1.0, tracking=True)
+    duration_unit = fields.Selection(
+        DURATION_UNITS, required=True, default="days", tracking=True
+    )
+    at_risk_percent = fields.Integer(
+        string="At Risk After (%)",
+        default=80,
+        help="Share of the expected duration after which the record shows as at "
+        "risk.",
+    )
+    reminder_ids = fields.One2many(
+        "sales.process.sla.reminder", "policy_id", string="Reminders", copy=True
+    )
+    mark_abnormal = fields.Boolean(
+        string="Mark Abnormal on Breach",
+        default=True,
+        help="The stage history row of a breached record shows as abnormal.",
+    )
+    escalate_to_team_leader = fields.Boolean(default=True)
+    escalation_user_ids = fields.Many2many(
+        "res.users",
+        "sales_process_sla_policy_escalation_user_rel",
+        string="Escalate To",
+        domain=[("share", "=", False)],
+        help="Users told of every breach, e.g. the sales director.",
+    )
+    breach_action_id = fields.Many2one(
+        "ir.actions.server",
+        string="Action on Breach",
+        domain="[('model_id.model', '=', res_model)]",
+        help="Server action run on the breached records.",
+    )
+    specificity = fields.Integer(
+        compute="_compute_specificity",
+        store=True,
+        help="Number of conditions the policy sets: when several policies match a "
+        "record, the most specific one applies, then the first in sequence.",
+    )
+
+    _positive_duration = models.Constraint(
+        "CHECK(duration > 0)", "The expected duration must be positive."
+    )
+    _at_risk_percent_range = models.Constraint(
+        "CHECK(at_risk_percent > 0 AND at_risk_percent < 100)",
+        "The at-risk share must be between 1 and 99%.",
+    )
+
+    @api.depends("team_ids", "helpdesk_team_ids", "tag_ids", "domain")
+    def _compute_specificity(self):
+        for policy in self:
+            policy.specificity = (
+                bool(policy.team_ids or policy.helpdesk_team_ids)
+                + bool(policy.tag_ids)
+                + bool(policy._get_domain())
+            )
+
+    @api.constrains("res_model", "crm_stage_id", "order_state", "ticket_stage_id")
+    def _check_stage(self):
+        for policy in self:
+            if not policy[STAGE_COLUMNS[policy.res_model]]:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: choose the stage it applies to.",
+                        policy=policy.name,
+                    )
+                )
+
+    @api.constrains("domain", "res_model")
+    def _check_domain(self):
+        for policy in self:
+            try:
+                self.env[policy.res_model].search_count(policy._get_domain(), limit=1)
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: the condition %(domain)s is not a valid "
+                        "domain on %(model)s: %(error)s",
+                        policy=policy.name,
+                        domain=policy.domain,
+                        model=policy.res_model,
+                        error=error,
+                    )
+                ) from error
+
+    def _get_domain(self):
+        self.ensure_one()
+        return Domain(safe_eval(self.domain or "[]"))
+
+    def _duration_hours(self, calendar):
+        """The expected duration in working hours of ``calendar``."""
+        self.ensure_one()
+        if self.duration_unit == "hours":
+            return self.duration
+        return self.duration * (calendar.hours_per_day if calendar else 24.0)
+
+    @api.model
+    def _match(self, records, vals_list):
+        """The policy of each record entering the stage of its row values.
+
+        Records are tried against policies from the most specific one; a
+        record takes the first policy it matches.
+        """
+        if not records:
+            return []
+        policies = self.search(
+            [("res_model", "=", records._name)],
+            order="specificity desc, sequence, id",
+        )
+        stage_column = STAGE_COLUMNS[records._name]
+        matched = {}
+        for policy in policies:
+            candidates = records.browse(
+                record.id
+                for record, vals in zip(records, vals_list, strict=True)
+                if record.id not in matched
+                and policy._applies_to(record, vals[stage_column])
+            )
+            domain = policy._get_domain()
+            if candidates and not domain.is_true():
+                candidates = candidates.filtered_domain(domain)
+            matched.update(dict.fromkeys(candidates.ids, policy))
+        return [matched.get(record.id, self) for record in records]
+
+    def _applies_to(self, record, stage):
+        self.ensure_one()
+        stage_value = self[STAGE_COLUMNS[self.res_model]]
+        if isinstance(stage_value, models.BaseModel):
+            stage_value = stage_value.id
+        if stage_value != stage:
+            return False
+        if (
+            self.company_id
+            and record.company_id
+            and record.company_id != self.company_id
+        ):
+            return False
+        if self.res_model == "helpdesk.ticket":
+            teams = self.helpdesk_team_ids
+        else:
+            teams = self.team_ids
+        if teams and record.team_id not in teams:
+            return False
+        return not (self.tag_ids and not record.tag_ids & self.tag_ids)
+
+    def _escalation_recipients(self, record):
+        """Users told that ``record`` breached this policy."""
+        self.ensure_one()
+        users = self.escalation_user_ids
+        if self.escalate_to_team_leader:
+            users |= record.team_id.user_id
+        return users.filtered(lambda user: user.active and not user.share)
+
+    def action_recompute_open_records(self):
+        """Apply the current policies again to records now in the policies' stages."""
+        self.env["sales.process.stage.history"]._sla_recompute_open_rows(
+            self.mapped("res_model")
+        )
+        return True
+
+
+class SalesProcessSlaReminder(models.Model):
+    _name = "sales.process.sla.reminder"
+    _description = "Stage SLA Reminder"
+    _order = "policy_id, sequence, id"
+
+    policy_id = fields.Many2one(
+        "sales.process.sla.policy", required=True, index=True, ondelete="cascade"
+    )
+    sequence = fields.Integer(default=10)
+    anchor = fields.Selection(
+        [
+            ("entry", "After Stage Entry"),
+            ("before_deadline", "Before the Deadline"),
+            ("after_deadline", "After the Deadline"),
+        ],
+        string="When",
+        required=True,
+        default="entry",
+    )
+    delay = fields.Float(required=True, default=1.0)
+    delay_unit = fields.Selection(DURATION_UNITS, required=True, default="days")
+    notify_owner = fields.Boolean(string="Owner", default=True)
+    notify_team_leader = fields.Boolean(string="Team Leader")
+    user_ids = fields.Many2many(
+        "res.users", string="Users", domain=[("share", "=", False)]
+    )
+    group_ids = fields.Many2many("res.groups", string="Groups")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain=[("model", "=", "sales.process.stage.history")],
+        default=lambda self: self.env.ref(
+            "sales_process_automation.mail_template_sla_reminder",
+            raise_if_not_found=False,
+        ),
+        help="Email sent with the reminder; none sends no email, the activity "
+        "stays.",
+    )
+
+    _delay_not_negative = models.Constraint(
+        "CHECK(delay >= 0)", "A reminder delay cannot be negative."
+    )
+
+    @api.constrains("anchor", "delay", "delay_unit", "policy_id")
+    def _check_delay(self):
+        calendar = self.env.company.resource_calendar_id
+        for reminder in self:
+            policy = reminder.policy_id
+            duration = policy._duration_hours(calendar)
+            delay = reminder._delay_hours(calendar)
+            if reminder.anchor != "after_deadline" and delay >= duration:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: a reminder %(delay)s %(unit)s %(when)s "
+                        "falls outside the %(duration)s %(duration_unit)s the stage "
+                        "may last. Remind after the deadline instead, or shorten "
+                        "the delay.",
+                        policy=policy.name,
+                        delay=reminder.delay,
+                        unit=dict(DURATION_UNITS)[reminder.delay_unit].lower(),
+                        when=dict(
+                            self._fields["anchor"]._description_selection(self.env)
+                        )[reminder.anchor].lower(),
+                        duration=policy.duration,
+                        duration_unit=dict(DURATION_UNITS)[
+                            policy.duration_unit
+                        ].lower(),
+                    )
+                )
+
+    def _delay_hours(self, calendar):
+        self.ensure_one()
+        if self.delay_unit == "hours":
+            return self.delay
+        return self.delay * (calendar.hours_per_day if calendar else 24.0)
+
+    def _due_hours(self, duration_hours, calendar):
+        """Working hours after stage entry at which the reminder is due."""
+        delay = self._delay_hours(calendar)
+        return {
+            "entry": delay,
+            "before_deadline": duration_hours - delay,
+            "after_deadline": duration_hours + delay,
+        }[self.anchor]
+
+    def _recipients(self, record, _row=None):
+        """Users to remind about ``record``."""
+        self.ensure_one()
+        users = self.user_ids | self.group_ids.all_user_ids
+        if self.notify_owner:
+            users |= record.user_id
+        if self.notify_team_leader:
+            users |= record.team_id.user_id
+        return users.filtered(lambda user: user.active and not user.share)
