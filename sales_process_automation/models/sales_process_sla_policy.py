@@ -77,8 +77,7 @@ class SalesProcessSlaPolicy(models.Model):
     at_risk_percent = fields.Integer(
         string="At Risk After (%)",
         default=80,
-        help="Share of the expected duration after which the record shows as at "
-        "risk.",
+        help="Share of the expected duration after which the record shows as at risk.",
     )
     reminder_ids = fields.One2many(
         "sales.process.sla.reminder", "policy_id", string="Reminders", copy=True
@@ -109,14 +108,6 @@ class SalesProcessSlaPolicy(models.Model):
         "record, the most specific one applies, then the first in sequence.",
     )
 
-    _positive_duration = models.Constraint(
-        "CHECK(duration > 0)", "The expected duration must be positive."
-    )
-    _at_risk_percent_range = models.Constraint(
-        "CHECK(at_risk_percent > 0 AND at_risk_percent < 100)",
-        "The at-risk share must be between 1 and 99%.",
-    )
-
     @api.depends("team_ids", "helpdesk_team_ids", "tag_ids", "domain")
     def _compute_specificity(self):
         for policy in self:
@@ -125,6 +116,26 @@ class SalesProcessSlaPolicy(models.Model):
                 + bool(policy.tag_ids)
                 + bool(policy._get_domain())
             )
+
+    @api.constrains("duration", "at_risk_percent")
+    def _check_duration(self):
+        for policy in self:
+            if policy.duration <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: the expected duration must be more than "
+                        "zero.",
+                        policy=policy.name,
+                    )
+                )
+            if not 0 < policy.at_risk_percent < 100:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: a record is at risk after a share of its "
+                        "time between 1 and 99%%.",
+                        policy=policy.name,
+                    )
+                )
 
     @api.constrains("res_model", "crm_stage_id", "order_state", "ticket_stage_id")
     def _check_stage(self):
@@ -265,12 +276,7 @@ class SalesProcessSlaReminder(models.Model):
             "sales_process_automation.mail_template_sla_reminder",
             raise_if_not_found=False,
         ),
-        help="Email sent with the reminder; none sends no email, the activity "
-        "stays.",
-    )
-
-    _delay_not_negative = models.Constraint(
-        "CHECK(delay >= 0)", "A reminder delay cannot be negative."
+        help="Email sent with the reminder; none sends no email, the activity stays.",
     )
 
     @api.constrains("anchor", "delay", "delay_unit", "policy_id")
@@ -280,6 +286,13 @@ class SalesProcessSlaReminder(models.Model):
             policy = reminder.policy_id
             duration = policy._duration_hours(calendar)
             delay = reminder._delay_hours(calendar)
+            if delay < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: a reminder delay cannot be negative.",
+                        policy=policy.name,
+                    )
+                )
             if reminder.anchor != "after_deadline" and delay >= duration:
                 raise ValidationError(
                     self.env._(

@@ -396,7 +396,9 @@ class SalesProcessStageHistory(models.Model):
         calendar = self.env["resource.calendar"].browse(calendar_id)
         duration = policy._duration_hours(calendar)
         deadline = self._plan(calendar_id, date_in, duration)
-        at_risk = self._plan(calendar_id, date_in, duration * policy.at_risk_percent / 100)
+        at_risk = self._plan(
+            calendar_id, date_in, duration * policy.at_risk_percent / 100
+        )
         schedule = self._sla_schedule(policy, calendar_id, date_in, deadline, at_risk)
         return {
             "sla_policy_id": policy.id,
@@ -412,7 +414,10 @@ class SalesProcessStageHistory(models.Model):
         calendar = self.env["resource.calendar"].browse(calendar_id)
         duration = policy._duration_hours(calendar)
         no_reminder = self.env["sales.process.sla.reminder"]
-        schedule = [(at_risk, "at_risk", no_reminder), (deadline, "breach", no_reminder)]
+        schedule = [
+            (at_risk, "at_risk", no_reminder),
+            (deadline, "breach", no_reminder),
+        ]
         for reminder in policy.reminder_ids:
             if reminder.anchor == "after_deadline":
                 moment = self._plan(
@@ -516,16 +521,19 @@ class SalesProcessStageHistory(models.Model):
                     "SLA reminder: %(policy)s", policy=row.sla_policy_id.name
                 ),
             )
-        breached._sla_notify(
-            lambda document, row: row.sla_policy_id._escalation_recipients(document),
-            self.env.ref(
-                "sales_process_automation.mail_template_sla_breach",
-                raise_if_not_found=False,
-            ),
-            lambda row: self.env._(
-                "SLA breached: %(policy)s", policy=row.sla_policy_id.name
-            ),
-        )
+        if breached:
+            breached._sla_notify(
+                lambda document, row: row.sla_policy_id._escalation_recipients(
+                    document
+                ),
+                self.env.ref(
+                    "sales_process_automation.mail_template_sla_breach",
+                    raise_if_not_found=False,
+                ),
+                lambda row: self.env._(
+                    "SLA breached: %(policy)s", policy=row.sla_policy_id.name
+                ),
+            )
         for policy, rows in breached.grouped("sla_policy_id").items():
             if policy.breach_action_id:
                 documents = self.env[policy.res_model].browse(
@@ -558,9 +566,9 @@ class SalesProcessStageHistory(models.Model):
                 for user in users
             ]
         # the email below tells the recipients: no second "assigned to you" email
-        self.env["mail.activity"].with_context(
-            mail_activity_quick_update=True
-        ).create(activity_vals)
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            activity_vals
+        )
         rows_to_mail = self.filtered(lambda row: partners_by_row[row.id])
         if template and rows_to_mail:
             template.with_context(sla_partner_ids=partners_by_row).send_mail_batch(

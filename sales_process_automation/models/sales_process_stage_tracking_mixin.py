@@ -84,7 +84,9 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         rows = (
             self.env["sales.process.stage.history"]
             .sudo()
-            ._search([("res_model", "=", self._name), ("date_out", "=", False), *domain])
+            ._search(
+                [("res_model", "=", self._name), ("date_out", "=", False), *domain]
+            )
         )
         return [("id", "in", rows.subselect(self._stage_history_link))]
 
@@ -130,6 +132,31 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             *(path.split(".")[0] for path in self.pool.field_depends[field]),
         }
 
+    def _stage_history_open_rows(self):
+        # sudo: the history is maintained by the system, users only read it
+        return (
+            self.env["sales.process.stage.history"]
+            .sudo()
+            .search(
+                [(self._stage_history_link, "in", self.ids), ("date_out", "=", False)]
+            )
+        )
+
+    def _sla_exclude(self, reason):
+        """Turn off the SLA reminders of the records' current stage, saying why.
+
+        Deadlines, risks and breaches still apply.
+        """
+        self._stage_history_open_rows().write(
+            {"sla_excluded": True, "sla_exclusion_reason": reason}
+        )
+
+    def _sla_include(self):
+        """Turn the SLA reminders of the records' current stage on again."""
+        self._stage_history_open_rows().write(
+            {"sla_excluded": False, "sla_exclusion_reason": False}
+        )
+
     def _stage_history_open(self, dates_in):
         """Create the row of the stage each record is in, entered at ``dates_in``."""
         # sudo: the history is maintained by the system, users only read it;
@@ -140,8 +167,8 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             record._stage_history_row_values(record[self._stage_history_field], date_in)
             for record, date_in in zip(records, dates_in, strict=True)
         ]
-        policies = self.env["sales.process.sla.policy"].sudo()._match(
-            records, vals_list
+        policies = (
+            self.env["sales.process.sla.policy"].sudo()._match(records, vals_list)
         )
         for vals, policy in zip(vals_list, policies, strict=True):
             vals.update(

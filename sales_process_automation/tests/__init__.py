@@ -3,3 +3,4 @@ from . import test_working_hours
 from . import test_backfill
 from . import test_access
 from . import test_demo
+from . import test_sla

@@ -1,0 +1,325 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import datetime
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, freeze_time, tagged
+
+from odoo.addons.sales_process_automation.models.sales_process_stage_history import (
+    SalesProcessStageHistory,
+)
+
+from .common import SalesProcessCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSla(SalesProcessCommon):
+    """The office calendar works Monday to Friday, 8:00-12:00 and 13:00-17:00 UTC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.proposition = cls.stages[2]
+        cls.Policy = cls.env["sales.process.sla.policy"]
+        cls.proposal_policy = cls.Policy.create(
+            {
+                "name": "Proposal within 5 days",
+                "res_model": "crm.lead",
+                "crm_stage_id": cls.proposition.id,
+                "duration": 5,
+                "duration_unit": "days",
+                "escalation_user_ids": [Command.link(cls.process_admin.id)],
+                "reminder_ids": [
+                    Command.create({"anchor": "entry", "delay": 1}),
+                    Command.create({"anchor": "entry", "delay": 4}),
+                ],
+            }
+        )
+        cls.sweep_cron = cls.env.ref("sales_process_automation.ir_cron_sla_sweep")
+
+    def _sweep(self, when):
+        with freeze_time(when), self.enter_registry_test_mode():
+            self.sweep_cron.method_direct_trigger()
+
+    def _enter(self, records, stage, when):
+        with freeze_time(when):
+            records.write({"stage_id": stage.id})
+
+    def _activities(self, records, user=None):
+        domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        if user:
+            domain.append(("user_id", "=", user.id))
+        return self.env["mail.activity"].search(domain)
+
+    def _mails(self, subject):
+        return self.env["mail.mail"].search([("subject", "ilike", subject)])
+
+    def test_proposal_within_five_days_with_two_reminders(self):
+        lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self.assertEqual(lead.sla_policy_id, self.proposal_policy)
+        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 23, 9, 0))
+        self.assertEqual(lead.sla_status, "on_track")
+
+        self._sweep("2026-11-16 17:00:00")
+        self.assertFalse(self._activities(lead))
+
+        self._sweep("2026-11-17 10:00:00")
+        self.assertEqual(len(self._activities(lead, self.rep_east)), 1)
+        self.assertEqual(
+            self._mails("Reminder").recipient_ids, self.rep_east.partner_id
+        )
+
+        self._sweep("2026-11-17 11:00:00")
+        self.assertEqual(len(self._activities(lead)), 1, "no reminder sent twice")
+
+        self._sweep("2026-11-20 10:00:00")
+        self.assertEqual(len(self._activities(lead, self.rep_east)), 2)
+        self.assertEqual(lead.sla_status, "at_risk")
+
+        self._sweep("2026-11-23 10:00:00")
+        lead.invalidate_recordset()
+        self.assertEqual(lead.sla_status, "breached")
+        self.env.invalidate_all()
+        self.assertEqual(self._open_rows(lead).state, "abnormal")
+        self.assertEqual(
+            self._activities(lead) - self._activities(lead, self.rep_east),
+            self._activities(lead, self.director)
+            | self._activities(lead, self.process_admin),
+        )
+        self.assertEqual(
+            self._mails("SLA breached").recipient_ids,
+            self.director.partner_id | self.process_admin.partner_id,
+        )
+
+    def test_breach_stays_on_the_history_after_the_move(self):
+        lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self._sweep("2026-11-24 09:00:00")
+        self._enter(lead, self.stages[3], "2026-11-24 10:00:00")
+        breached_row = self._rows(lead).filtered(
+            lambda row: row.crm_stage_id == self.proposition
+        )
+        self.assertRecordValues(
+            breached_row, [{"sla_status": "breached", "state": "abnormal"}]
+        )
+        self.assertFalse(lead.sla_status)
+
+    def test_deadline_across_a_weekend_and_a_public_holiday(self):
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": False,
+                "company_id": self.company.id,
+                "date_from": datetime(2026, 11, 23, 0, 0),
+                "date_to": datetime(2026, 11, 23, 23, 59, 59),
+            }
+        )
+        self.proposal_policy.write({"duration": 8, "duration_unit": "hours"})
+        self.proposal_policy.reminder_ids.unlink()
+        lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-20 16:00:00")
+        # Friday 16-17, Monday off, Tuesday 8-12 and 13-16
+        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 24, 16, 0))
+
+    def test_most_specific_policy_wins(self):
+        team_policy = self.Policy.create(
+            {
+                "name": "East proposals within 2 days",
+                "res_model": "crm.lead",
+                "crm_stage_id": self.proposition.id,
+                "team_ids": [Command.link(self.team_east.id)],
+                "duration": 2,
+                "sequence": 99,
+            }
+        )
+        big_deal_policy = self.Policy.create(
+            {
+                "name": "Big East deals within 8 days",
+                "res_model": "crm.lead",
+                "crm_stage_id": self.proposition.id,
+                "team_ids": [Command.link(self.team_east.id)],
+                "domain": "[('expected_revenue', '>=', 100000)]",
+                "duration": 8,
+            }
+        )
+        east, west = (
+            self._create_leads(1),
+            self._create_leads(1, team_id=self.team_west.id, user_id=self.rep_west.id),
+        )
+        big = self._create_leads(1, expected_revenue=250000)
+        self._enter(east | west | big, self.proposition, "2026-11-16 09:00:00")
+        self.assertEqual(east.sla_policy_id, team_policy)
+        self.assertEqual(west.sla_policy_id, self.proposal_policy)
+        self.assertEqual(big.sla_policy_id, big_deal_policy)
+        self.assertEqual(big_deal_policy.specificity, 2)
+
+    def test_policy_changes_apply_to_later_entries_and_on_demand(self):
+        before = self._create_leads(1)
+        self._enter(before, self.proposition, "2026-11-16 09:00:00")
+        self.proposal_policy.duration = 2
+        after = self._create_leads(1)
+        self._enter(after, self.proposition, "2026-11-16 09:00:00")
+        self.assertEqual(before.sla_deadline, datetime(2026, 11, 23, 9, 0))
+        self.assertEqual(after.sla_deadline, datetime(2026, 11, 18, 9, 0))
+        with freeze_time("2026-11-16 10:00:00"):
+            self.proposal_policy.action_recompute_open_records()
+        before.invalidate_recordset()
+        self.assertEqual(before.sla_deadline, datetime(2026, 11, 18, 9, 0))
+
+    def test_breach_on_quotations_and_tickets(self):
+        self.Policy.create(
+            {
+                "name": "Quotation sent within 4 hours",
+                "res_model": "sale.order",
+                "order_state": "draft",
+                "duration": 4,
+                "duration_unit": "hours",
+            }
+        )
+        ticket_stage = self.ticket_stages[0]
+        self.Policy.create(
+            {
+                "name": "Ticket answered within 2 hours",
+                "res_model": "helpdesk.ticket",
+                "ticket_stage_id": ticket_stage.id,
+                "duration": 2,
+                "duration_unit": "hours",
+            }
+        )
+        with freeze_time("2026-11-16 09:00:00"):
+            order = self._create_orders(1)
+            ticket = self._create_tickets(1, stage_id=ticket_stage.id)
+        self.assertEqual(order.sla_deadline, datetime(2026, 11, 16, 14, 0))
+        self.assertEqual(ticket.sla_deadline, datetime(2026, 11, 16, 11, 0))
+        self._sweep("2026-11-16 15:00:00")
+        order.invalidate_recordset()
+        ticket.invalidate_recordset()
+        self.assertEqual(order.sla_status, "breached")
+        self.assertEqual(ticket.sla_status, "breached")
+        self.assertEqual(
+            self._activities(order, self.director).summary,
+            ("SLA breached: Quotation sent within 4 hours"),
+        )
+
+    def test_breach_runs_the_server_action(self):
+        tag = self.env["crm.tag"].create({"name": "Overdue"})
+        self.proposal_policy.breach_action_id = self.env["ir.actions.server"].create(
+            {
+                "name": "Tag overdue",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "state": "code",
+                "code": f"records.write({{'tag_ids': [Command.link({tag.id})]}})",
+            }
+        )
+        leads = self._create_leads(2)
+        self._enter(leads, self.proposition, "2026-11-16 09:00:00")
+        self._sweep("2026-11-24 09:00:00")
+        self.assertEqual(leads.tag_ids, tag)
+
+    def test_reminders_off_for_a_record(self):
+        leads = self._create_leads(2)
+        self._enter(leads, self.proposition, "2026-11-16 09:00:00")
+        leads[0]._sla_exclude("Complex opportunity")
+        self.assertTrue(leads[0].sla_excluded)
+        self.assertEqual(leads[0].sla_exclusion_reason, "Complex opportunity")
+        self._sweep("2026-11-17 10:00:00")
+        self.assertFalse(self._activities(leads[0]))
+        self.assertTrue(self._activities(leads[1]))
+        leads[0]._sla_include()
+        self._sweep("2026-11-20 10:00:00")
+        self.assertEqual(
+            len(self._activities(leads[0])), 1, "the reminder due while off is skipped"
+        )
+
+    def test_interrupted_sweep_loses_and_repeats_nothing(self):
+        self.env["ir.config_parameter"].set_param(
+            "sales_process_automation.sla_batch_size", 2
+        )
+        leads = self._create_leads(5)
+        self._enter(leads, self.proposition, "2026-11-16 09:00:00")
+        notify = SalesProcessStageHistory._sla_notify
+        calls = []
+
+        def fail_on_second_batch(rows, *args):
+            calls.append(rows)
+            if len(calls) == 2:
+                raise RuntimeError("mail server down")
+            return notify(rows, *args)
+
+        with patch.object(
+            SalesProcessStageHistory, "_sla_notify", fail_on_second_batch
+        ):
+            self._sweep("2026-11-17 10:00:00")
+        self.assertEqual(len(self._activities(leads)), 2, "first batch kept")
+        self._sweep("2026-11-17 10:30:00")
+        for lead in leads:
+            self.assertEqual(len(self._activities(lead)), 1)
+
+    def test_bad_policies_are_refused(self):
+        values = {
+            "name": "Bad",
+            "res_model": "crm.lead",
+            "crm_stage_id": self.proposition.id,
+            "duration": 5,
+        }
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Policy.create({**values, "domain": "[('no_such_field', '=', 1)]"})
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Policy.create({**values, "domain": "[('name', '=',"})
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Policy.create(
+                {
+                    **values,
+                    "reminder_ids": [Command.create({"anchor": "entry", "delay": 6})],
+                }
+            )
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Policy.create(
+                {
+                    **values,
+                    "reminder_ids": [
+                        Command.create({"anchor": "before_deadline", "delay": 5})
+                    ],
+                }
+            )
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Policy.create({**values, "crm_stage_id": False})
+        for duration in (0, -1):
+            with self.assertRaises(ValidationError), self.cr.savepoint():
+                self.Policy.create({**values, "duration": duration})
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Policy.create(
+                {
+                    **values,
+                    "reminder_ids": [Command.create({"anchor": "entry", "delay": -1})],
+                }
+            )
+
+    def test_reps_see_sla_fields_but_cannot_edit_policies(self):
+        lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        lead_as_rep = lead.with_user(self.rep_east)
+        self.assertEqual(lead_as_rep.sla_status, "on_track")
+        self.assertEqual(lead_as_rep.sla_policy_id.name, "Proposal within 5 days")
+        self.assertIn(
+            lead,
+            self.env["crm.lead"]
+            .with_user(self.rep_east)
+            .search([("sla_status", "=", "on_track")]),
+        )
+        with self.assertRaises(AccessError):
+            self.proposal_policy.with_user(self.rep_east).duration = 10
+        with self.assertRaises(AccessError):
+            self.Policy.with_user(self.director).create(
+                {"name": "x", "crm_stage_id": self.proposition.id, "duration": 1}
+            )
+
+    def test_administrator_configures_a_policy_in_the_form(self):
+        with Form(self.Policy.with_user(self.process_admin)) as form:
+            form.name = "Qualify within 2 days"
+            form.crm_stage_id = self.stages[0]
+            form.duration = 2
+        self.assertEqual(form.record.specificity, 0)
