@@ -3,6 +3,7 @@ from . import sales_process_stage_tracking_mixin
 from . import sales_process_stage_history
 from . import sales_process_sla_policy
 from . import sales_process_sla_event
+from . import sales_process_sla_digest
 from . import resource_calendar
 from . import resource_calendar_attendance
 from . import resource_calendar_leaves

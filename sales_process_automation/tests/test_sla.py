@@ -323,3 +323,47 @@ class TestSla(SalesProcessCommon):
             form.crm_stage_id = self.stages[0]
             form.duration = 2
         self.assertEqual(form.record.specificity, 0)
+
+    def _send_digests(self, when):
+        cron = self.env.ref("sales_process_automation.ir_cron_sla_digest")
+        with freeze_time(when), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+
+    def test_digest_one_mail_per_manager_grouped_by_rep(self):
+        self.team_west.user_id = self.process_admin
+        breached = self._create_leads(1, name="Breached deal")
+        at_risk = self._create_leads(1, name="Risky deal", user_id=self.rep_west.id)
+        on_track = self._create_leads(
+            1, name="Fine deal", team_id=self.team_west.id, user_id=self.rep_west.id
+        )
+        self._enter(breached, self.proposition, "2026-11-16 09:00:00")
+        self._enter(at_risk, self.proposition, "2026-11-17 09:00:00")
+        self._enter(on_track, self.proposition, "2026-11-20 09:00:00")
+        self._sweep("2026-11-23 10:00:00")
+
+        self._send_digests("2026-11-23 10:05:00")
+        digests = self.env["sales.process.sla.digest"].search([])
+        self.assertEqual(digests.user_id, self.director, "nothing to say to West")
+        self.assertEqual(digests.history_ids.lead_id, breached | at_risk)
+        mail = self._mails("Stage SLAs of your teams")
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.director.partner_id)
+        self.assertIn("1 breached, 1 at risk", mail.subject)
+        self.assertIn("Breached deal", mail.body_html)
+        self.assertIn(self.rep_west.name, mail.body_html)
+        self.assertLess(
+            mail.body_html.index(self.rep_east.name),
+            mail.body_html.index("Breached deal"),
+        )
+
+        self._send_digests("2026-11-23 18:00:00")
+        self.assertEqual(len(self._mails("Stage SLAs of your teams")), 1)
+        self._send_digests("2026-11-24 06:00:00")
+        self.assertEqual(len(self._mails("Stage SLAs of your teams")), 2)
+
+    def test_no_digest_when_nothing_to_say(self):
+        lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self._send_digests("2026-11-16 10:00:00")
+        self.assertFalse(self.env["sales.process.sla.digest"].search([]))
+        self.assertFalse(self._mails("Stage SLAs of your teams"))
