@@ -48,6 +48,20 @@ class SalesProcessSlaPolicy(models.Model):
     ticket_stage_id = fields.Many2one(
         "helpdesk.ticket.stage", string="Ticket Stage", tracking=True
     )
+    pause_crm_stage_ids = fields.Many2many(
+        "crm.stage",
+        "sales_process_sla_policy_pause_crm_stage_rel",
+        string="CRM Stages That Pause",
+        help="Time spent in these stages does not count: back in the policy's "
+        "stage, the record has the rest of its time, not a new deadline.",
+    )
+    pause_ticket_stage_ids = fields.Many2many(
+        "helpdesk.ticket.stage",
+        "sales_process_sla_policy_pause_ticket_stage_rel",
+        string="Ticket Stages That Pause",
+        help="Time spent in these stages does not count: back in the policy's "
+        "stage, the ticket has the rest of its time, not a new deadline.",
+    )
     team_ids = fields.Many2many(
         "crm.team",
         string="Sales Teams",
@@ -224,6 +238,33 @@ class SalesProcessSlaPolicy(models.Model):
         if teams and record.team_id not in teams:
             return False
         return not (self.tag_ids and not record.tag_ids & self.tag_ids)
+
+    def _pauses_in(self, stage):
+        """Whether ``stage`` (an id) pauses the clock of this policy."""
+        self.ensure_one()
+        pausing = (
+            self.pause_ticket_stage_ids
+            if self.res_model == "helpdesk.ticket"
+            else self.pause_crm_stage_ids
+        )
+        return stage in pausing.ids
+
+    def _consumed_hours(self, stage, earlier_rows):
+        """Working hours already spent in ``stage`` under this policy.
+
+        ``earlier_rows`` are the record's rows, newest first: the time counts
+        while only pause stages stand between them and now.
+        """
+        self.ensure_one()
+        consumed = 0.0
+        for row in earlier_rows:
+            row_stage = row._stage_value()
+            if self._pauses_in(row_stage):
+                continue
+            if row_stage != stage or row.sla_policy_id != self:
+                break
+            consumed += row.working_hours
+        return consumed
 
     def _escalation_recipients(self, record):
         """Users told that ``record`` breached this policy."""

@@ -144,6 +144,11 @@ class SalesProcessStageHistory(models.Model):
         index="btree_not_null",
         help="When the SLA sweep has something to do for this row next.",
     )
+    sla_consumed_hours = fields.Float(
+        string="SLA Time Used Before a Pause",
+        help="Working hours the record spent in this stage under the same policy "
+        "before it went to a pause stage and came back.",
+    )
     sla_excluded = fields.Boolean(string="Reminders Off")
     sla_exclusion_reason = fields.Char(string="Why Reminders Are Off")
     sla_event_ids = fields.One2many(
@@ -383,8 +388,12 @@ class SalesProcessStageHistory(models.Model):
         )
 
     @api.model
-    def _sla_entry_values(self, policy, calendar_id, date_in):
-        """SLA values of a row that enters the stage of ``policy`` at ``date_in``."""
+    def _sla_entry_values(self, policy, calendar_id, date_in, consumed=0.0):
+        """SLA values of a row that enters the stage of ``policy`` at ``date_in``.
+
+        ``consumed`` is the working time the record already spent in this stage
+        under this policy before a pause: only the rest of the time remains.
+        """
         if not policy:
             return {
                 "sla_policy_id": False,
@@ -392,25 +401,34 @@ class SalesProcessStageHistory(models.Model):
                 "date_at_risk": False,
                 "sla_status": False,
                 "sla_next_check": False,
+                "sla_consumed_hours": 0.0,
             }
         calendar = self.env["resource.calendar"].browse(calendar_id)
         duration = policy._duration_hours(calendar)
-        deadline = self._plan(calendar_id, date_in, duration)
+        deadline = self._plan(calendar_id, date_in, max(duration - consumed, 0.0))
         at_risk = self._plan(
-            calendar_id, date_in, duration * policy.at_risk_percent / 100
+            calendar_id,
+            date_in,
+            max(duration * policy.at_risk_percent / 100 - consumed, 0.0),
         )
-        schedule = self._sla_schedule(policy, calendar_id, date_in, deadline, at_risk)
+        schedule = self._sla_schedule(
+            policy, calendar_id, date_in, deadline, at_risk, consumed
+        )
         return {
             "sla_policy_id": policy.id,
             "date_deadline": deadline,
             "date_at_risk": at_risk,
             "sla_status": "on_track",
             "sla_next_check": schedule[0][0],
+            "sla_consumed_hours": consumed,
         }
 
     @api.model
-    def _sla_schedule(self, policy, calendar_id, date_in, deadline, at_risk):
-        """What the SLA of a row does, as sorted ``(moment, kind, reminder)``."""
+    def _sla_schedule(self, policy, calendar_id, date_in, deadline, at_risk, consumed):
+        """What the SLA of a row does, as sorted ``(moment, kind, reminder)``.
+
+        Reminders that fell in the time consumed before a pause are not due again.
+        """
         calendar = self.env["resource.calendar"].browse(calendar_id)
         duration = policy._duration_hours(calendar)
         no_reminder = self.env["sales.process.sla.reminder"]
@@ -424,9 +442,10 @@ class SalesProcessStageHistory(models.Model):
                     calendar_id, deadline, reminder._delay_hours(calendar)
                 )
             else:
-                moment = self._plan(
-                    calendar_id, date_in, reminder._due_hours(duration, calendar)
-                )
+                due = reminder._due_hours(duration, calendar) - consumed
+                if consumed and due <= 0:
+                    continue
+                moment = self._plan(calendar_id, date_in, max(due, 0.0))
             schedule.append((moment, "reminder", reminder))
         return sorted(schedule, key=lambda item: item[0])
 
@@ -480,6 +499,7 @@ class SalesProcessStageHistory(models.Model):
                 row.date_in,
                 row.date_deadline,
                 row.date_at_risk,
+                row.sla_consumed_hours,
             ):
                 if (row.id, kind, reminder.id) in done:
                     continue
@@ -600,7 +620,10 @@ class SalesProcessStageHistory(models.Model):
                 now = fields.Datetime.now()
                 for row, policy in zip(rows, policies, strict=True):
                     values = self._sla_entry_values(
-                        policy, row.resource_calendar_id.id, row.date_in
+                        policy,
+                        row.resource_calendar_id.id,
+                        row.date_in,
+                        row.sla_consumed_hours,
                     )
                     if policy and values["date_deadline"] > now:
                         # the new deadline is ahead: the stage is on track again

@@ -6,6 +6,15 @@ from odoo import api, fields, models
 
 from .sales_process_stage_history import SLA_STATUSES
 
+SLA_RECORD_FIELDS = [
+    "sla_policy_id",
+    "sla_deadline",
+    "sla_status",
+    "sla_hours_left",
+    "sla_excluded",
+    "sla_exclusion_reason",
+]
+
 
 class SalesProcessStageTrackingMixin(models.AbstractModel):
     """Write one stage history row per stage a record enters.
@@ -150,12 +159,36 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         self._stage_history_open_rows().write(
             {"sla_excluded": True, "sla_exclusion_reason": reason}
         )
+        self.invalidate_recordset(SLA_RECORD_FIELDS)
 
     def _sla_include(self):
         """Turn the SLA reminders of the records' current stage on again."""
         self._stage_history_open_rows().write(
             {"sla_excluded": False, "sla_exclusion_reason": False}
         )
+        self.invalidate_recordset(SLA_RECORD_FIELDS)
+
+    def _stage_history_rows_before_pause(self, policies):
+        """Earlier rows, newest first, of the records whose policy can pause."""
+        pausing = self.browse(
+            record.id
+            for record, policy in zip(self, policies, strict=True)
+            if policy.pause_crm_stage_ids or policy.pause_ticket_stage_ids
+        )
+        if not pausing:
+            return {}
+        rows = (
+            self.env["sales.process.stage.history"]
+            .sudo()
+            .search(
+                [(self._stage_history_link, "in", pausing.ids)],
+                order="date_in desc, id desc",
+            )
+        )
+        return {
+            record.id: record_rows
+            for record, record_rows in rows.grouped(self._stage_history_link).items()
+        }
 
     def _stage_history_open(self, dates_in):
         """Create the row of the stage each record is in, entered at ``dates_in``."""
@@ -170,14 +203,21 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         policies = (
             self.env["sales.process.sla.policy"].sudo()._match(records, vals_list)
         )
-        for vals, policy in zip(vals_list, policies, strict=True):
+        earlier_rows = self._stage_history_rows_before_pause(policies)
+        stage_column = self._stage_history_stage_column
+        for record, vals, policy in zip(records, vals_list, policies, strict=True):
+            consumed = (
+                policy._consumed_hours(vals[stage_column], earlier_rows[record.id])
+                if record.id in earlier_rows
+                else 0.0
+            )
             vals.update(
                 History._sla_entry_values(
-                    policy, vals["resource_calendar_id"], vals["date_in"]
+                    policy, vals["resource_calendar_id"], vals["date_in"], consumed
                 )
             )
         History._insert_rows(vals_list)
-        self.invalidate_recordset(["stage_history_ids"])
+        self.invalidate_recordset(["stage_history_ids", *SLA_RECORD_FIELDS])
 
     def _stage_history_row_values(self, stage, date_in, date_out=False):
         """Values of a row; durations are set when the row is closed."""

@@ -367,3 +367,34 @@ class TestSla(SalesProcessCommon):
         self._send_digests("2026-11-16 10:00:00")
         self.assertFalse(self.env["sales.process.sla.digest"].search([]))
         self.assertFalse(self._mails("Stage SLAs of your teams"))
+
+    def test_pause_stage_stops_the_clock(self):
+        waiting = self.env["crm.stage"].create({"name": "Waiting for customer"})
+        self.proposal_policy.pause_crm_stage_ids = waiting
+        with freeze_time("2026-11-16 08:00:00"):
+            lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self._sweep("2026-11-17 10:00:00")
+        self.assertEqual(len(self._activities(lead)), 1)
+        # two working days in the stage, then the customer is asked a question
+        self._enter(lead, waiting, "2026-11-18 09:00:00")
+        self.assertFalse(lead.sla_status)
+        # back a week later: three of the five days remain
+        self._enter(lead, self.proposition, "2026-11-25 09:00:00")
+        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 30, 9, 0))
+        self._sweep("2026-11-25 10:00:00")
+        self.assertEqual(
+            len(self._activities(lead)), 1, "the first reminder is not sent again"
+        )
+        self._sweep("2026-11-27 10:00:00")
+        self.assertEqual(len(self._activities(lead)), 2, "the 4-day reminder")
+
+    def test_other_stage_restarts_the_clock(self):
+        waiting = self.env["crm.stage"].create({"name": "Waiting for customer"})
+        self.proposal_policy.pause_crm_stage_ids = waiting
+        with freeze_time("2026-11-16 08:00:00"):
+            lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self._enter(lead, self.stages[1], "2026-11-18 09:00:00")
+        self._enter(lead, self.proposition, "2026-11-19 09:00:00")
+        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 26, 9, 0))
