@@ -537,7 +537,7 @@ class SalesProcessStageHistory(models.Model):
             rows._sla_notify(
                 reminder._recipients,
                 reminder.mail_template_id,
-                lambda row: self.env._(
+                lambda row, user: self.with_context(lang=user.lang).env._(
                     "SLA reminder: %(policy)s", policy=row.sla_policy_id.name
                 ),
             )
@@ -550,7 +550,7 @@ class SalesProcessStageHistory(models.Model):
                     "sales_process_automation.mail_template_sla_breach",
                     raise_if_not_found=False,
                 ),
-                lambda row: self.env._(
+                lambda row, user: self.with_context(lang=user.lang).env._(
                     "SLA breached: %(policy)s", policy=row.sla_policy_id.name
                 ),
             )
@@ -566,7 +566,11 @@ class SalesProcessStageHistory(models.Model):
                 ).run()
 
     def _sla_notify(self, recipients_of, template, summary_of):
-        """An activity for each recipient of each row's record, and one email."""
+        """An activity for each recipient of each row's record, and one email.
+
+        Activities speak the language of their assignee, emails the one of their
+        template's recipient.
+        """
         todo = self.env.ref("mail.mail_activity_data_todo")
         activity_vals = []
         partners_by_row = {}
@@ -580,7 +584,7 @@ class SalesProcessStageHistory(models.Model):
                     "res_id": document.id,
                     "activity_type_id": todo.id,
                     "user_id": user.id,
-                    "summary": summary_of(row),
+                    "summary": summary_of(row, user),
                     "date_deadline": fields.Date.context_today(self),
                 }
                 for user in users

@@ -94,6 +94,28 @@ class TestSla(SalesProcessCommon):
             self.director.partner_id | self.process_admin.partner_id,
         )
 
+    def test_reminder_in_the_language_of_the_recipient(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["sales_process_automation"], ["fr_FR"], overwrite=True
+        )
+        self.rep_east.lang = "fr_FR"
+        leads = self._create_leads(1) | self._create_leads(1, user_id=self.rep_west.id)
+        self._enter(leads, self.proposition, "2026-11-16 09:00:00")
+        self._sweep("2026-11-17 10:00:00")
+        self.assertEqual(
+            self._activities(leads[0]).summary,
+            "Rappel SLA : Proposal within 5 days",
+        )
+        self.assertEqual(
+            self._activities(leads[1]).summary, "SLA reminder: Proposal within 5 days"
+        )
+        french = self._mails("Rappel :")
+        self.assertEqual(french.recipient_ids, self.rep_east.partner_id)
+        self.assertEqual(
+            self._mails("Reminder:").recipient_ids, self.rep_west.partner_id
+        )
+
     def test_breach_stays_on_the_history_after_the_move(self):
         lead = self._create_leads(1)
         self._enter(lead, self.proposition, "2026-11-16 09:00:00")
