@@ -629,11 +629,18 @@ class SalesProcessStageHistory(models.Model):
                         row.date_in,
                         row.sla_consumed_hours,
                     )
+                    passed = row.sla_event_ids.filtered(
+                        lambda event: event.kind != "reminder"
+                    )
                     if policy and values["date_deadline"] > now:
                         # the new deadline is ahead: the stage is on track again
-                        row.sla_event_ids.filtered(
-                            lambda event: event.kind != "reminder"
-                        ).unlink()
+                        passed.unlink()
                         if row.state == "abnormal":
                             values["state"] = "in_progress"
+                    elif policy and passed:
+                        values["sla_status"] = (
+                            "breached"
+                            if "breach" in passed.mapped("kind")
+                            else "at_risk"
+                        )
                     row.write(values)

@@ -191,6 +191,22 @@ class TestSla(SalesProcessCommon):
         before.invalidate_recordset()
         self.assertEqual(before.sla_deadline, datetime(2026, 11, 18, 9, 0))
 
+    def test_recompute_after_a_breach(self):
+        lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self._sweep("2026-11-24 09:00:00")
+        self.proposal_policy.duration = 4
+        with freeze_time("2026-11-24 10:00:00"):
+            self.proposal_policy.action_recompute_open_records()
+        lead.invalidate_recordset()
+        self.assertEqual(lead.sla_status, "breached", "still late with 4 days")
+        self.proposal_policy.duration = 10
+        with freeze_time("2026-11-24 10:00:00"):
+            self.proposal_policy.action_recompute_open_records()
+        self.env.invalidate_all()
+        self.assertEqual(lead.sla_status, "on_track", "10 days give time again")
+        self.assertEqual(self._open_rows(lead).state, "in_progress")
+
     def test_breach_on_quotations_and_tickets(self):
         self.Policy.create(
             {
