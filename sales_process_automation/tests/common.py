@@ -1,5 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import datetime, time
+
 from odoo import Command
 from odoo.tests import new_test_user
 
@@ -109,6 +111,18 @@ class SalesProcessCommon(BaseCommon):
                 }
                 for index in range(count)
             ]
+        )
+
+    def _add_public_holiday(self, day):
+        """A day off for every working hours of the company."""
+        return self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Public holiday",
+                "calendar_id": False,
+                "company_id": self.company.id,
+                "date_from": datetime.combine(day, time.min),
+                "date_to": datetime.combine(day, time(23, 59, 59)),
+            }
         )
 
     def _rows(self, records):

@@ -1,6 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import datetime
+from datetime import date, datetime
 from unittest.mock import patch
 
 from odoo import Command
@@ -130,15 +130,7 @@ class TestSla(SalesProcessCommon):
         self.assertFalse(lead.sla_status)
 
     def test_deadline_across_a_weekend_and_a_public_holiday(self):
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Public holiday",
-                "calendar_id": False,
-                "company_id": self.company.id,
-                "date_from": datetime(2026, 11, 23, 0, 0),
-                "date_to": datetime(2026, 11, 23, 23, 59, 59),
-            }
-        )
+        self._add_public_holiday(date(2026, 11, 23))
         self.proposal_policy.write({"duration": 8, "duration_unit": "hours"})
         self.proposal_policy.reminder_ids.unlink()
         lead = self._create_leads(1)

@@ -1,6 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import datetime
+from datetime import date, datetime
 
 from odoo.tests import freeze_time, tagged
 
@@ -25,15 +25,7 @@ class TestWorkingHours(SalesProcessCommon):
         self.assertAlmostEqual(row.calendar_hours, 66.0)
 
     def test_public_holiday_is_not_working_time(self):
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Public holiday",
-                "calendar_id": False,
-                "company_id": self.company.id,
-                "date_from": datetime(2026, 11, 23, 0, 0),
-                "date_to": datetime(2026, 11, 23, 23, 59, 59),
-            }
-        )
+        self._add_public_holiday(date(2026, 11, 23))
         # Friday 16:00 to Tuesday 10:00 with Monday off: 1 + 2 hours
         row = self._hours_between("2026-11-20 16:00:00", "2026-11-24 10:00:00")
         self.assertAlmostEqual(row.working_hours, 3.0)
@@ -69,15 +61,7 @@ class TestWorkingHours(SalesProcessCommon):
 
     def test_new_public_holiday_applies_to_later_changes(self):
         before = self._hours_between("2026-11-20 16:00:00", "2026-11-24 10:00:00")
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Public holiday",
-                "calendar_id": False,
-                "company_id": self.company.id,
-                "date_from": datetime(2026, 11, 23, 0, 0),
-                "date_to": datetime(2026, 11, 23, 23, 59, 59),
-            }
-        )
+        self._add_public_holiday(date(2026, 11, 23))
         after = self._hours_between("2026-11-20 16:00:00", "2026-11-24 10:00:00")
         self.assertAlmostEqual(before.working_hours, 11.0)
         self.assertAlmostEqual(after.working_hours, 3.0)
