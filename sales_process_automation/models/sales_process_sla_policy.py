@@ -195,7 +195,8 @@ class SalesProcessSlaPolicy(models.Model):
         """The policy of each record entering the stage of its row values.
 
         Records are tried against policies from the most specific one; a
-        record takes the first policy it matches.
+        record takes the first policy it matches. Archived (lost) records
+        match none.
         """
         if not records:
             return []
@@ -204,7 +205,13 @@ class SalesProcessSlaPolicy(models.Model):
             order="specificity desc, sequence, id",
         )
         stage_column = STAGE_COLUMNS[records._name]
-        matched = {}
+        active_name = records._active_name
+        archived = (
+            records.filtered(lambda record: not record[active_name])
+            if active_name
+            else records.browse()
+        )
+        matched = dict.fromkeys(archived.ids, self)
         for policy in policies:
             candidates = records.browse(
                 record.id

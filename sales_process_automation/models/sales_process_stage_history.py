@@ -603,8 +603,6 @@ class SalesProcessStageHistory(models.Model):
     def _sla_recompute_open_rows(self, res_models):
         """Apply the current policies to the open rows of ``res_models``."""
         for res_model in res_models:
-            records = self.env[res_model]
-            link = records._stage_history_link
             last_id = 0
             while rows := self.search(
                 [
@@ -616,31 +614,39 @@ class SalesProcessStageHistory(models.Model):
                 order="id",
             ):
                 last_id = rows[-1].id
-                stage_column = records._stage_history_stage_column
-                policies = self.env["sales.process.sla.policy"]._match(
-                    rows.mapped(link),
-                    [{stage_column: row._stage_value()} for row in rows],
+                rows._sla_reapply_policies()
+
+    def _sla_reapply_policies(self):
+        """Apply the current policies to these open rows of one model.
+
+        A deadline moved ahead puts the stage back on track; a breach or risk
+        already notified and still standing is kept, not notified again.
+        """
+        if not self:
+            return
+        records = self.env[self[0].res_model]
+        link = records._stage_history_link
+        stage_column = records._stage_history_stage_column
+        policies = self.env["sales.process.sla.policy"]._match(
+            self.mapped(link),
+            [{stage_column: row._stage_value()} for row in self],
+        )
+        now = fields.Datetime.now()
+        for row, policy in zip(self, policies, strict=True):
+            values = self._sla_entry_values(
+                policy,
+                row.resource_calendar_id.id,
+                row.date_in,
+                row.sla_consumed_hours,
+            )
+            passed = row.sla_event_ids.filtered(lambda event: event.kind != "reminder")
+            if policy and values["date_deadline"] > now:
+                # the new deadline is ahead: the stage is on track again
+                passed.unlink()
+                if row.state == "abnormal":
+                    values["state"] = "in_progress"
+            elif policy and passed:
+                values["sla_status"] = (
+                    "breached" if "breach" in passed.mapped("kind") else "at_risk"
                 )
-                now = fields.Datetime.now()
-                for row, policy in zip(rows, policies, strict=True):
-                    values = self._sla_entry_values(
-                        policy,
-                        row.resource_calendar_id.id,
-                        row.date_in,
-                        row.sla_consumed_hours,
-                    )
-                    passed = row.sla_event_ids.filtered(
-                        lambda event: event.kind != "reminder"
-                    )
-                    if policy and values["date_deadline"] > now:
-                        # the new deadline is ahead: the stage is on track again
-                        passed.unlink()
-                        if row.state == "abnormal":
-                            values["state"] = "in_progress"
-                    elif policy and passed:
-                        values["sla_status"] = (
-                            "breached"
-                            if "breach" in passed.mapped("kind")
-                            else "at_risk"
-                        )
-                    row.write(values)
+            row.write(values)

@@ -11,6 +11,7 @@ SLA_RECORD_FIELDS = [
     "sla_deadline",
     "sla_status",
     "sla_hours_left",
+    "sla_hours_overdue",
     "sla_excluded",
     "sla_exclusion_reason",
 ]
@@ -53,6 +54,11 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         compute="_compute_sla",
         help="Working hours until the stage deadline; negative once it passed.",
     )
+    sla_hours_overdue = fields.Float(
+        string="Working Hours Overdue",
+        compute="_compute_sla",
+        help="Working hours since the stage deadline passed.",
+    )
     sla_excluded = fields.Boolean(string="SLA Reminders Off", compute="_compute_sla")
     sla_exclusion_reason = fields.Char(
         string="Why SLA Reminders Are Off", compute="_compute_sla"
@@ -74,13 +80,17 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             record.sla_status = row.sla_status
             record.sla_excluded = row.sla_excluded
             record.sla_exclusion_reason = row.sla_exclusion_reason
-            record.sla_hours_left = 0.0
+            record.sla_hours_left = record.sla_hours_overdue = 0.0
             if row.date_deadline:
                 start, stop = sorted([now, row.date_deadline])
                 hours = History._working_hours(
                     [(row.resource_calendar_id.id, start, stop)]
                 )[0]
-                record.sla_hours_left = hours if stop == row.date_deadline else -hours
+                if stop == row.date_deadline:
+                    record.sla_hours_left = hours
+                else:
+                    record.sla_hours_left = -hours
+                    record.sla_hours_overdue = hours
 
     def _search_sla_status(self, operator, value):
         return self._search_open_rows([("sla_status", operator, value)])
@@ -116,8 +126,15 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
-        if not self or not vals.keys() & self._stage_history_trigger_fields():
+        if not self or not vals.keys() & {
+            "active",
+            *self._stage_history_trigger_fields(),
+        }:
             return super().write(vals)
+        if "active" in vals and "active" in self._fields:
+            switched = self.filtered(lambda record: record.active != vals["active"])
+        else:
+            switched = self.browse()
         stage_field = self._stage_history_field
         stage_before = {record.id: record[stage_field] for record in self}
         result = super().write(vals)
@@ -131,7 +148,13 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 self._stage_history_link, moved.ids, now
             )
             moved._stage_history_open([now] * len(moved))
+        switched._sla_follow_archiving()
         return result
+
+    def _sla_follow_archiving(self):
+        """Archived (lost) records leave their SLA; restored ones get it back."""
+        self._stage_history_open_rows()._sla_reapply_policies()
+        self.invalidate_recordset(SLA_RECORD_FIELDS)
 
     def _stage_history_trigger_fields(self):
         """The stage field and the fields its computation depends on."""

@@ -3,9 +3,12 @@
 from datetime import date, datetime
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.sales_process_automation.models.sales_process_stage_history import (
     SalesProcessStageHistory,
@@ -23,6 +26,10 @@ class TestSla(SalesProcessCommon):
         super().setUpClass()
         cls.proposition = cls.stages[2]
         cls.Policy = cls.env["sales.process.sla.policy"]
+        # demo databases ship their own policies: the tests set up theirs
+        demo_policies = cls.Policy.search([])
+        demo_policies.action_archive()
+        demo_policies.action_recompute_open_records()
         cls.proposal_policy = cls.Policy.create(
             {
                 "name": "Proposal within 5 days",
@@ -264,6 +271,30 @@ class TestSla(SalesProcessCommon):
             len(self._activities(leads[0])), 1, "the reminder due while off is skipped"
         )
 
+    def test_lost_leads_leave_the_sla_and_come_back_when_restored(self):
+        lost, open_lead = self._create_leads(2)
+        self._enter(lost | open_lead, self.proposition, "2026-11-16 09:00:00")
+        with freeze_time("2026-11-16 12:00:00"):
+            lost.action_set_lost()
+        self.assertFalse(lost.with_context(active_test=False).sla_policy_id)
+        self._sweep("2026-11-24 10:00:00")
+        self.assertFalse(self._activities(lost), "no reminder for a lost lead")
+        self.assertEqual(self._open_rows(lost).state, "in_progress")
+        self.assertEqual(len(self._activities(open_lead, self.rep_east)), 2)
+
+        with freeze_time("2026-11-24 11:00:00"):
+            lost.action_unarchive()
+        self.assertEqual(lost.sla_policy_id, self.proposal_policy)
+        self.assertEqual(lost.sla_deadline, datetime(2026, 11, 23, 9, 0))
+        self._sweep("2026-11-24 12:00:00")
+        self.assertEqual(lost.sla_status, "breached")
+        self.assertEqual(len(self._activities(lost, self.rep_east)), 2)
+
+    def test_leads_imported_as_lost_get_no_sla(self):
+        lost = self._create_leads(1, active=False, stage_id=self.proposition.id)
+        self.assertTrue(self._open_rows(lost))
+        self.assertFalse(lost.sla_policy_id)
+
     def test_interrupted_sweep_loses_and_repeats_nothing(self):
         self.env["ir.config_parameter"].set_param(
             "sales_process_automation.sla_batch_size", 2
@@ -346,6 +377,50 @@ class TestSla(SalesProcessCommon):
             self.Policy.with_user(self.director).create(
                 {"name": "x", "crm_stage_id": self.proposition.id, "duration": 1}
             )
+
+    def _search_view_filter(self, model, name):
+        views = self.env[model].with_user(self.rep_east).get_views([(False, "search")])
+        arch = etree.fromstring(views["views"]["search"]["arch"])
+        return safe_eval(arch.find(f".//filter[@name='{name}']").get("domain"))
+
+    def test_search_filters_breached_at_risk_due_this_week(self):
+        breached, at_risk, due_friday, due_next_week = self._create_leads(4)
+        self._enter(breached, self.proposition, "2026-11-18 09:00:00")
+        self._enter(at_risk, self.proposition, "2026-11-19 09:00:00")
+        self._enter(due_friday, self.proposition, "2026-11-20 09:00:00")
+        self._enter(due_next_week, self.proposition, "2026-11-25 09:00:00")
+        self._sweep("2026-11-25 10:00:00")
+        leads = breached | at_risk | due_friday | due_next_week
+        expected = {
+            "filter_sla_breached": breached,
+            "filter_sla_at_risk": at_risk,
+            "filter_sla_due_this_week": at_risk | due_friday,
+        }
+        for model in ("crm.lead", "sale.order", "helpdesk.ticket"):
+            for name in expected:
+                self.assertTrue(self._search_view_filter(model, name), name)
+        with freeze_time("2026-11-25 10:00:00"):
+            for name, records in expected.items():
+                domain = self._search_view_filter("crm.lead", name)
+                found = (
+                    self.env["crm.lead"]
+                    .with_user(self.rep_east)
+                    .search([("id", "in", leads.ids), *domain])
+                )
+                self.assertEqual(found, records, name)
+
+    def test_reps_see_the_sla_in_kanban_list_and_form(self):
+        for model in ("crm.lead", "sale.order", "helpdesk.ticket"):
+            views = (
+                self.env[model]
+                .with_user(self.rep_east)
+                .get_views([(False, "kanban"), (False, "list"), (False, "form")])
+            )
+            for view_type, view in views["views"].items():
+                arch = etree.fromstring(view["arch"])
+                self.assertTrue(
+                    arch.xpath("//field[@name='sla_status']"), f"{model} {view_type}"
+                )
 
     def test_administrator_configures_a_policy_in_the_form(self):
         with Form(self.Policy.with_user(self.process_admin)) as form:
