@@ -55,3 +55,18 @@ class TestDemo(TransactionCase):
             len(rows.filtered(lambda row: row.working_hours > 0)), len(rows) * 0.7
         )
         self.assertTrue(rows.filtered(lambda row: row.state == "abnormal"))
+
+    def test_demo_policies_set_deadlines_on_open_documents(self):
+        if not self.env.ref(
+            "sales_process_automation.sla_policy_proposal_within_five_days",
+            raise_if_not_found=False,
+        ):
+            self.skipTest("the database has no demo data")
+        rows = self.env["sales.process.stage.history"].search(
+            [("date_out", "=", False), ("sla_policy_id", "!=", False)]
+        )
+        self.assertEqual(
+            set(rows.mapped("res_model")), {"crm.lead", "sale.order", "helpdesk.ticket"}
+        )
+        self.assertTrue(all(rows.mapped("date_deadline")))
+        self.assertEqual(len(rows.sla_policy_id), 8, "every demo policy is in use")
