@@ -5,7 +5,11 @@ from odoo import fields, models
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "sales.process.stage.tracking.mixin"]
+    _inherit = [
+        "crm.lead",
+        "sales.process.stage.tracking.mixin",
+        "sales.process.assignment.mixin",
+    ]
 
     _stage_history_field = "stage_id"
     _stage_history_link = "lead_id"
@@ -18,3 +22,14 @@ class CrmLead(models.Model):
         string="Stage History",
         groups="sales_process_automation.group_user",
     )
+
+    def _assignment_open_domain(self):
+        return [("probability", "<", 100)]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("stage_id"):
+            stage = self.env["crm.stage"].browse(vals["stage_id"])
+            if stage.is_contract_signed:
+                self.order_ids._contract_chain_start("crm_stage")
+        return result

@@ -5,7 +5,11 @@ from odoo import fields, models
 
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
-    _inherit = ["helpdesk.ticket", "sales.process.stage.tracking.mixin"]
+    _inherit = [
+        "helpdesk.ticket",
+        "sales.process.stage.tracking.mixin",
+        "sales.process.assignment.mixin",
+    ]
 
     _stage_history_field = "stage_id"
     _stage_history_link = "ticket_id"
@@ -19,3 +23,20 @@ class HelpdeskTicket(models.Model):
         string="Stage History",
         groups="sales_process_automation.group_user",
     )
+
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        string="Sales Order",
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+    )
+    lead_id = fields.Many2one(
+        "crm.lead",
+        string="Opportunity",
+        index="btree_not_null",
+        check_company=True,
+    )
+
+    def _assignment_open_domain(self):
+        return [("closed", "=", False)]

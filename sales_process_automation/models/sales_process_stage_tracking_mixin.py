@@ -242,13 +242,18 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         History._insert_rows(vals_list)
         self.invalidate_recordset(["stage_history_ids", *SLA_RECORD_FIELDS])
 
-    def _stage_history_row_values(self, stage, date_in, date_out=False):
-        """Values of a row; durations are set when the row is closed."""
+    def _working_calendar(self):
+        """The working hours the record's times are counted in."""
         self.ensure_one()
-        calendar = (
+        return (
             self.team_id.resource_calendar_id
             or (self.company_id or self.env.company).resource_calendar_id
         )
+
+    def _stage_history_row_values(self, stage, date_in, date_out=False):
+        """Values of a row; durations are set when the row is closed."""
+        self.ensure_one()
+        calendar = self._working_calendar()
         return {
             "res_model": self._name,
             self._stage_history_link: self.id,

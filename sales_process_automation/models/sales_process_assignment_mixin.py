@@ -1,0 +1,160 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class SalesProcessAssignmentMixin(models.AbstractModel):
+    """Documents that assignment rules give to a team and a rep."""
+
+    _name = "sales.process.assignment.mixin"
+    _description = "Assignment by Rules"
+
+    assignment_rule_id = fields.Many2one(
+        "sales.process.assignment.rule",
+        string="Assigned by Rule",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    assignment_date = fields.Datetime(string="Assigned On", readonly=True, copy=False)
+    assignment_state = fields.Selection(
+        [
+            ("assigned", "Assigned to a Rep"),
+            ("team_only", "Waiting in the Team"),
+        ],
+        readonly=True,
+        copy=False,
+        help="Waiting in the team: a rule matched but no rep was available.",
+    )
+    first_contact_deadline = fields.Datetime(
+        string="Contact Before", readonly=True, copy=False, index="btree_not_null"
+    )
+    first_contact_date = fields.Datetime(
+        string="First Contact On", readonly=True, copy=False
+    )
+    first_contact_escalated = fields.Boolean(
+        string="Not Contacted in Time", readonly=True, copy=False
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if not self.env.context.get("sales_process_skip_assignment"):
+            records._assignment_apply()
+        return records
+
+    def _assignment_open_domain(self):
+        """Domain of the records that count in a rep's open load."""
+        raise NotImplementedError
+
+    def _assignment_apply(self):
+        """Assign the records by the first rule each one matches.
+
+        A record that already has an owner is left alone unless its rule
+        reassigns. Returns ``{record id: (rule, user, reason)}``.
+        """
+        matched = self.env["sales.process.assignment.rule"]._match(self)
+        by_rule = defaultdict(list)
+        for record in self:
+            rule = matched.get(record.id)
+            if rule and (rule.reassign or not record.user_id):
+                by_rule[rule].append(record.id)
+        result = {}
+        for rule, ids in by_rule.items():
+            plan = rule._assign(self.browse(ids))
+            result.update(
+                {record_id: (rule, *choice) for record_id, choice in plan.items()}
+            )
+        return result
+
+    def action_apply_assignment_rules(self):
+        if not self:
+            raise UserError(self.env._("Select the records to assign first."))
+        result = self._assignment_apply()
+        assigned = sum(1 for _rule, user, _reason in result.values() if user)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if assigned else "warning",
+                "message": self.env._(
+                    "%(assigned)s of %(count)s records assigned; %(waiting)s wait in "
+                    "their team; %(untouched)s matched no rule or already have an "
+                    "owner.",
+                    assigned=assigned,
+                    count=len(self),
+                    waiting=len(result) - assigned,
+                    untouched=len(self) - len(result),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_test_assignment_rules(self):
+        """Show which rule would assign each record, and to whom, without assigning."""
+        return self.env["sales.process.assignment.test"]._action_open(self)
+
+    def _first_contact_dates(self):
+        """When each record was first contacted since it was assigned.
+
+        What counts is set on the record's rule: an activity marked done, an
+        email sent from the chatter, or a stage change. Three queries at most.
+        """
+        if not self:
+            return {}
+        since = min(self.mapped("assignment_date"))
+        rules = self.assignment_rule_id
+        dates = defaultdict(list)
+        # sudo: the sweep reads the chatter of records whatever its user
+        Message = self.env["mail.message"].sudo()
+        base = [
+            ("model", "=", self._name),
+            ("res_id", "in", self.ids),
+            ("date", ">=", since),
+        ]
+        kinds = []
+        if any(rules.mapped("contact_by_activity")):
+            kinds.append(("activity", [("mail_activity_type_id", "!=", False)]))
+        if any(rules.mapped("contact_by_email")):
+            kinds.append(
+                (
+                    "email",
+                    [
+                        ("message_type", "in", ("comment", "email_outgoing")),
+                        ("subtype_id", "=", self.env.ref("mail.mt_comment").id),
+                    ],
+                )
+            )
+        for kind, domain in kinds:
+            for res_id, date in Message._read_group(
+                base + domain, ["res_id"], ["date:min"]
+            ):
+                dates[res_id].append((kind, date))
+        if any(rules.mapped("contact_by_stage")):
+            link = self._stage_history_link
+            History = self.env["sales.process.stage.history"].sudo()
+            for record, date in History._read_group(
+                [(link, "in", self.ids), ("date_in", ">", since)],
+                [link],
+                ["date_in:min"],
+            ):
+                dates[record.id].append(("stage", date))
+        contacted = {}
+        for record in self:
+            rule = record.assignment_rule_id
+            counted = {
+                "activity": rule.contact_by_activity,
+                "email": rule.contact_by_email,
+                "stage": rule.contact_by_stage,
+            }
+            moments = [
+                date
+                for kind, date in dates.get(record.id, [])
+                if counted[kind] and date > record.assignment_date
+            ]
+            if moments:
+                contacted[record.id] = min(moments)
+        return contacted

@@ -1,0 +1,730 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup
+from pytz import timezone, utc
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools.safe_eval import safe_eval
+
+ASSIGNMENT_MODELS = [
+    ("crm.lead", "Leads/Opportunities"),
+    ("helpdesk.ticket", "Helpdesk Tickets"),
+]
+METHODS = [
+    ("fixed", "A Fixed Person"),
+    ("round_robin", "Round-Robin"),
+    ("least_load", "Least Open Load"),
+    ("weighted", "Weighted"),
+]
+# where the location of a document is, per model
+LOCATION_PREFIX = {"crm.lead": "", "helpdesk.ticket": "partner_id."}
+
+
+class SalesProcessAssignmentRule(models.Model):
+    """Which team and rep a new lead or ticket goes to, and why."""
+
+    _name = "sales.process.assignment.rule"
+    _description = "Assignment Rule"
+    _inherit = ["mail.thread"]
+    _order = "res_model, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(default=10, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        default=lambda self: self.env.company,
+        help="Leave empty to apply the rule in every company.",
+    )
+    res_model = fields.Selection(
+        ASSIGNMENT_MODELS,
+        string="Applies To",
+        required=True,
+        default="crm.lead",
+        tracking=True,
+    )
+
+    # conditions: all set ones must hold
+    tag_ids = fields.Many2many("crm.tag", string="Lead Tags")
+    helpdesk_tag_ids = fields.Many2many("helpdesk.ticket.tag", string="Ticket Tags")
+    tag_match = fields.Selection(
+        [("any", "Any of the Tags"), ("all", "All the Tags")],
+        default="any",
+        required=True,
+    )
+    source_ids = fields.Many2many("utm.source", string="Sources")
+    medium_ids = fields.Many2many("utm.medium", string="Media")
+    campaign_ids = fields.Many2many("utm.campaign", string="Campaigns")
+    country_ids = fields.Many2many("res.country", string="Countries")
+    state_ids = fields.Many2many("res.country.state", string="States")
+    cities = fields.Char(
+        help="City names separated by commas, e.g. Beijing, Shanghai; the case "
+        "does not matter.",
+    )
+    match_team_ids = fields.Many2many(
+        "crm.team",
+        "sales_process_assignment_rule_match_team_rel",
+        string="Current Sales Teams",
+        help="Only for leads already in one of these teams.",
+    )
+    match_helpdesk_team_ids = fields.Many2many(
+        "helpdesk.ticket.team",
+        "sales_process_assignment_rule_match_helpdesk_team_rel",
+        string="Current Helpdesk Teams",
+        help="Only for tickets already in one of these teams.",
+    )
+    partner_category_ids = fields.Many2many(
+        "res.partner.category",
+        string="Customer Tags",
+        help="Only for customers with at least one of these tags (industry, size, "
+        "intent grade...).",
+    )
+    domain = fields.Char(
+        string="Extra Condition",
+        default="[]",
+        help="Only for records matching this condition.",
+    )
+
+    # target
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    helpdesk_team_id = fields.Many2one(
+        "helpdesk.ticket.team", string="Helpdesk Team", check_company=True
+    )
+    method = fields.Selection(
+        METHODS, required=True, default="round_robin", tracking=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Person",
+        domain=[("share", "=", False)],
+        tracking=True,
+        help="The person a fixed assignment goes to.",
+    )
+    member_ids = fields.One2many(
+        "sales.process.assignment.member",
+        "rule_id",
+        string="Reps",
+        copy=True,
+        help="Who the rule assigns to; the team's members when empty.",
+    )
+    reassign = fields.Boolean(
+        string="Reassign Owned Records",
+        help="Also assign records that already have an owner.",
+    )
+    notify_assignee = fields.Boolean(
+        default=True,
+        help="The assignee gets a to-do activity and a notification.",
+    )
+    activity_plan_id = fields.Many2one(
+        "mail.activity.plan",
+        string="Follow-up Playbook",
+        domain="[('res_model', '=', res_model)]",
+        help="Activity plan launched on the records the rule assigns.",
+    )
+
+    # first contact
+    first_contact_hours = fields.Float(
+        string="Contact Within (Working Hours)",
+        help="Escalate when the assignee has not contacted the customer within "
+        "these working hours of the team; 0 turns it off.",
+    )
+    contact_by_activity = fields.Boolean(string="An Activity Done Counts", default=True)
+    contact_by_email = fields.Boolean(string="An Email Sent Counts", default=True)
+    contact_by_stage = fields.Boolean(string="A Stage Change Counts", default=True)
+    escalate_to_team_leader = fields.Boolean(default=True)
+    escalation_user_ids = fields.Many2many(
+        "res.users",
+        "sales_process_assignment_rule_escalation_user_rel",
+        string="Escalate To",
+        domain=[("share", "=", False)],
+        help="Users told when a record was not contacted in time, e.g. the sales "
+        "director.",
+    )
+    reassign_on_no_contact = fields.Boolean(
+        string="Reassign When Not Contacted",
+        help="Give the record to the next rep of the rule when it was not "
+        "contacted in time.",
+    )
+
+    @api.constrains("domain", "res_model")
+    def _check_domain(self):
+        for rule in self:
+            try:
+                self.env[rule.res_model].search_count(rule._extra_domain(), limit=1)
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the condition %(domain)s is not a valid "
+                        "domain on %(model)s: %(error)s",
+                        rule=rule.name,
+                        domain=rule.domain,
+                        model=rule.res_model,
+                        error=error,
+                    )
+                ) from error
+
+    @api.constrains("method", "user_id", "team_id", "helpdesk_team_id", "member_ids")
+    def _check_target(self):
+        for rule in self:
+            team = rule._target_team()
+            if rule.method == "fixed":
+                if not rule.user_id:
+                    raise ValidationError(
+                        self.env._(
+                            "Rule %(rule)s: choose the person it assigns to.",
+                            rule=rule.name,
+                        )
+                    )
+                if not rule.user_id.active:
+                    raise ValidationError(
+                        self.env._(
+                            "Rule %(rule)s: %(user)s is archived and cannot be "
+                            "assigned records.",
+                            rule=rule.name,
+                            user=rule.user_id.name,
+                        )
+                    )
+                continue
+            if not team:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: choose the team whose reps it assigns to.",
+                        rule=rule.name,
+                    )
+                )
+            users = rule.member_ids.user_id or rule._team_members()
+            if not users.filtered("active"):
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the team %(team)s has no active member to "
+                        "assign to. Add members to the team or reps to the rule.",
+                        rule=rule.name,
+                        team=team.display_name,
+                    )
+                )
+
+    @api.constrains("first_contact_hours")
+    def _check_first_contact_hours(self):
+        for rule in self:
+            if rule.first_contact_hours < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: the first contact delay cannot be negative.",
+                        rule=rule.name,
+                    )
+                )
+
+    def _extra_domain(self):
+        self.ensure_one()
+        return Domain(safe_eval(self.domain or "[]"))
+
+    def _target_team(self):
+        self.ensure_one()
+        if self.res_model == "helpdesk.ticket":
+            return self.helpdesk_team_id
+        return self.team_id
+
+    def _team_members(self):
+        team = self._target_team()
+        if self.res_model == "helpdesk.ticket":
+            return team.user_ids
+        return team.member_ids
+
+    def _candidates(self):
+        """Member lines of the rule: its own, else one per team member."""
+        self.ensure_one()
+        if self.method == "fixed":
+            return self.env["sales.process.assignment.member"]
+        if self.member_ids:
+            return self.member_ids.filtered(lambda member: member.user_id.active)
+        return self.env["sales.process.assignment.member"]
+
+    def _sync_members_from_team(self):
+        """Rules without reps take the team's members, so that their turns are kept."""
+        for rule in self.filtered(
+            lambda rule: rule.method != "fixed" and not rule.member_ids
+        ):
+            rule.member_ids = [
+                Command.create({"user_id": user.id})
+                for user in rule._team_members().filtered("active")
+            ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        rules._sync_members_from_team()
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.keys() & {"team_id", "helpdesk_team_id", "method", "member_ids"}:
+            self._sync_members_from_team()
+        return result
+
+    def _condition_domain(self):
+        """The rule's conditions as a domain on its model."""
+        self.ensure_one()
+        location = LOCATION_PREFIX[self.res_model]
+        conditions = [self._extra_domain()]
+        tags = (
+            self.helpdesk_tag_ids
+            if self.res_model == "helpdesk.ticket"
+            else self.tag_ids
+        )
+        if tags and self.tag_match == "all":
+            conditions += [Domain("tag_ids", "in", tag.ids) for tag in tags]
+        elif tags:
+            conditions.append(Domain("tag_ids", "in", tags.ids))
+        if self.res_model == "crm.lead":
+            for field_name, values in (
+                ("source_id", self.source_ids),
+                ("medium_id", self.medium_ids),
+                ("campaign_id", self.campaign_ids),
+                ("team_id", self.match_team_ids),
+            ):
+                if values:
+                    conditions.append(Domain(field_name, "in", values.ids))
+        elif self.match_helpdesk_team_ids:
+            conditions.append(Domain("team_id", "in", self.match_helpdesk_team_ids.ids))
+        if self.country_ids:
+            conditions.append(
+                Domain(f"{location}country_id", "in", self.country_ids.ids)
+            )
+        if self.state_ids:
+            conditions.append(Domain(f"{location}state_id", "in", self.state_ids.ids))
+        if cities := self._city_names():
+            conditions.append(
+                Domain.OR(Domain(f"{location}city", "=ilike", city) for city in cities)
+            )
+        if self.partner_category_ids:
+            conditions.append(
+                Domain("partner_id.category_id", "in", self.partner_category_ids.ids)
+            )
+        if self.company_id:
+            conditions.append(Domain("company_id", "in", [self.company_id.id, False]))
+        return Domain.AND(conditions)
+
+    def _city_names(self):
+        self.ensure_one()
+        return [city.strip() for city in (self.cities or "").split(",") if city.strip()]
+
+    def _explain(self):
+        """The rule's conditions in words, for the chatter and the rule test."""
+        self.ensure_one()
+        parts = []
+        tags = (
+            self.helpdesk_tag_ids
+            if self.res_model == "helpdesk.ticket"
+            else self.tag_ids
+        )
+        if tags:
+            parts.append(
+                self.env._("tags: all of %(tags)s", tags=", ".join(tags.mapped("name")))
+                if self.tag_match == "all"
+                else self.env._(
+                    "tags: any of %(tags)s", tags=", ".join(tags.mapped("name"))
+                )
+            )
+        for label, values in (
+            (self.env._("source"), self.source_ids),
+            (self.env._("medium"), self.medium_ids),
+            (self.env._("campaign"), self.campaign_ids),
+            (self.env._("country"), self.country_ids),
+            (self.env._("state"), self.state_ids),
+            (self.env._("team"), self.match_team_ids),
+            (self.env._("team"), self.match_helpdesk_team_ids),
+            (self.env._("customer tags"), self.partner_category_ids),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(values.mapped('display_name'))}")
+        if cities := self._city_names():
+            parts.append(self.env._("city: %(cities)s", cities=", ".join(cities)))
+        if not self._extra_domain().is_true():
+            parts.append(self.env._("condition: %(domain)s", domain=self.domain))
+        return "; ".join(parts) or self.env._("no condition: every record matches")
+
+    @api.model
+    def _match(self, records):
+        """The first active rule each record matches, in rule order: a dict."""
+        rules = self.search([("res_model", "=", records._name)])
+        matched = {}
+        remaining = records
+        for rule in rules:
+            if not remaining:
+                break
+            found = remaining.search(
+                Domain("id", "in", remaining.ids) & rule._condition_domain()
+            )
+            matched.update(dict.fromkeys(found.ids, rule))
+            remaining -= found
+        return matched
+
+    # ------------------------------------------------------------------
+    # Choosing reps
+    # ------------------------------------------------------------------
+
+    def _plan_assignment(self, records, excluded=None):
+        """Who each record goes to: ``{record id: (user, reason)}``.
+
+        Nothing is written: ``_assign`` applies the plan, and the turns it
+        returns (``{member id: assigned count}``). ``excluded`` maps a record id
+        to a user who must not get it (the rep who did not contact it).
+        """
+        self.ensure_one()
+        excluded = excluded or {}
+        now = fields.Datetime.now()
+        if self.method == "fixed":
+            working = self._users_working_today(self.user_id, now)
+            plan = {}
+            for record in records:
+                if (
+                    self.user_id.id in working
+                    and excluded.get(record.id) != self.user_id
+                ):
+                    plan[record.id] = (self.user_id, self.env._("fixed assignment"))
+                else:
+                    plan[record.id] = (
+                        self.env["res.users"],
+                        self.env._(
+                            "%(user)s is not working today", user=self.user_id.name
+                        ),
+                    )
+            return plan, {}
+        members = self._candidates()
+        working = self._users_working_today(members.user_id, now)
+        load = self._open_load(members.user_id)
+        turns = {member.id: member.assigned_count for member in members}
+        plan = {}
+        for record in records:
+            eligible = members.filtered(
+                lambda member, record=record: (
+                    member.user_id.id in working
+                    and (
+                        not member.max_open or load[member.user_id.id] < member.max_open
+                    )
+                    and excluded.get(record.id) != member.user_id
+                )
+            )
+            if not eligible:
+                plan[record.id] = (
+                    self.env["res.users"],
+                    self.env._(
+                        "no rep is available: every rep is on leave, not working "
+                        "today or at capacity"
+                    ),
+                )
+                continue
+            member = min(
+                eligible, key=lambda member: self._turn_key(member, turns, load)
+            )
+            turns[member.id] += 1
+            load[member.user_id.id] += 1
+            plan[record.id] = (member.user_id, self._method_reason(member, eligible))
+        return plan, turns
+
+    def _turn_key(self, member, turns, load):
+        if self.method == "least_load":
+            return (
+                load[member.user_id.id],
+                turns[member.id],
+                member.sequence,
+                member.id,
+            )
+        if self.method == "weighted":
+            return ((turns[member.id] + 1) / member.weight, member.sequence, member.id)
+        return (turns[member.id], member.sequence, member.id)
+
+    def _method_reason(self, member, eligible):
+        method = dict(self._fields["method"]._description_selection(self.env))[
+            self.method
+        ]
+        return self.env._(
+            "%(method)s among %(count)s available reps",
+            method=method.lower(),
+            count=len(eligible),
+        )
+
+    def _open_load(self, users):
+        """Open records each user owns: a defaultdict by user id (one query)."""
+        model = self.env[self.res_model]
+        groups = model._read_group(
+            [("user_id", "in", users.ids), *model._assignment_open_domain()],
+            ["user_id"],
+            ["__count"],
+        )
+        load = defaultdict(int)
+        load.update({user.id: count for user, count in groups})
+        return load
+
+    @api.model
+    def _users_working_today(self, users, now):
+        """Ids of the users who work at some time of their current day.
+
+        Each user's working hours (their resource's, else their company's)
+        and leaves, public holidays included, are counted.
+        """
+        by_calendar = defaultdict(list)
+        for user in users:
+            resource = user.resource_ids[:1]
+            calendar = resource.calendar_id or user.company_id.resource_calendar_id
+            by_calendar[calendar].append((user, resource))
+        working = set()
+        for calendar, pairs in by_calendar.items():
+            if not calendar:
+                working.update(user.id for user, _resource in pairs)
+                continue
+            tz = timezone(calendar.tz or "UTC")
+            day = utc.localize(now).astimezone(tz).date()
+            start = tz.localize(datetime.combine(day, time.min))
+            intervals = calendar._work_intervals_batch(
+                start,
+                start + timedelta(days=1),
+                resources=self.env["resource.resource"].union(
+                    *(resource for _user, resource in pairs)
+                ),
+            )
+            working.update(
+                user.id for user, resource in pairs if intervals[resource.id]
+            )
+        return working
+
+    # ------------------------------------------------------------------
+    # Assigning
+    # ------------------------------------------------------------------
+
+    def _assign(self, records, excluded=None):
+        """Assign ``records`` by this rule, explain it and tell the assignees.
+
+        Queries depend on the number of reps, not of records: records are
+        written per rep, notes and activities are created in one go.
+        """
+        self.ensure_one()
+        plan, turns = self._plan_assignment(records, excluded)
+        now = fields.Datetime.now()
+        team = self._target_team()
+        by_user = defaultdict(list)
+        for record in records:
+            by_user[plan[record.id][0]].append(record.id)
+        for user, ids in by_user.items():
+            values = {
+                "assignment_rule_id": self.id,
+                "assignment_date": now,
+                "assignment_state": "assigned" if user else "team_only",
+                "first_contact_deadline": False,
+                "first_contact_date": False,
+                "first_contact_escalated": False,
+            }
+            if team:
+                values["team_id"] = team.id
+            if user:
+                values["user_id"] = user.id
+            records.browse(ids).with_context(sales_process_skip_assignment=True).write(
+                values
+            )
+        for member in self.member_ids:
+            if member.id in turns and turns[member.id] != member.assigned_count:
+                member.assigned_count = turns[member.id]
+        assigned = records.filtered("user_id")
+        self._plan_first_contact(assigned, now)
+        # sudo: logging the explanation must not depend on the user's rights
+        # on the chatter; the user may assign the records, checked by write
+        records.sudo()._message_log_batch(
+            bodies={
+                record.id: self._assignment_note(record, *plan[record.id])
+                for record in records
+            }
+        )
+        if self.notify_assignee and assigned:
+            self._schedule_contact_activities(assigned)
+        if self.activity_plan_id and assigned:
+            self._launch_playbook(assigned)
+        return plan
+
+    def _assignment_note(self, record, user, reason):
+        if user:
+            return Markup("%s") % self.env._(
+                "Assigned to %(user)s by the rule %(rule)s (%(conditions)s): "
+                "%(reason)s.",
+                user=user.name,
+                rule=self.name,
+                conditions=self._explain(),
+                reason=reason,
+            )
+        return Markup("%s") % self.env._(
+            "The rule %(rule)s (%(conditions)s) matched but %(reason)s: the "
+            "record waits in the team %(team)s for someone to take it.",
+            rule=self.name,
+            conditions=self._explain(),
+            reason=reason,
+            team=record.team_id.display_name or self.env._("(none)"),
+        )
+
+    def _plan_first_contact(self, records, now):
+        if not self.first_contact_hours or not records:
+            return
+        History = self.env["sales.process.stage.history"]
+        by_deadline = defaultdict(list)
+        for record in records:
+            deadline = History._plan(
+                record._working_calendar().id, now, self.first_contact_hours
+            )
+            by_deadline[deadline].append(record.id)
+        for deadline, ids in by_deadline.items():
+            records.browse(ids).write({"first_contact_deadline": deadline})
+
+    def _schedule_contact_activities(self, records):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(records._name)
+        today = fields.Date.context_today(self)
+        # sudo: the assignee gets the activity even when the assigning user
+        # (an importer, the mail gateway) may not schedule activities
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    "activity_type_id": todo.id,
+                    "user_id": record.user_id.id,
+                    "summary": self.env._("Contact the customer: new assignment"),
+                    "date_deadline": record.first_contact_deadline
+                    and record.first_contact_deadline.date()
+                    or today,
+                }
+                for record in records
+            ]
+        )
+
+    def _launch_playbook(self, records):
+        """Start the rule's activity plan on the records, per assignee."""
+        for user, user_records in records.grouped("user_id").items():
+            self.env["mail.activity.schedule"].with_context(
+                active_model=records._name, active_ids=user_records.ids
+            ).create(
+                {
+                    "res_model": records._name,
+                    "res_ids": str(user_records.ids),
+                    "plan_id": self.activity_plan_id.id,
+                    "plan_on_demand_user_id": user.id,
+                }
+            ).action_schedule_plan()
+
+    # ------------------------------------------------------------------
+    # Scheduled actions
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _batch_size(self):
+        # sudo: a technical setting, read whoever runs the job
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sales_process_automation.assignment_batch_size", 500)
+        )
+
+    @api.model
+    def _cron_assign_backlog(self):
+        """Assign the unassigned open records, in batches committed one by one."""
+        batch_size = self._batch_size()
+        for res_model, _label in ASSIGNMENT_MODELS:
+            if not self.search_count([("res_model", "=", res_model)], limit=1):
+                continue
+            Model = self.env[res_model]
+            last_id = 0
+            while records := Model.search(
+                [
+                    ("id", ">", last_id),
+                    ("user_id", "=", False),
+                    *Model._assignment_open_domain(),
+                ],
+                limit=batch_size,
+                order="id",
+            ):
+                last_id = records[-1].id
+                records._assignment_apply()
+                if self.env["ir.cron"]._commit_progress(len(records)) <= 0:
+                    return
+
+    @api.model
+    def _cron_first_contact_sweep(self):
+        """Escalate the records nobody contacted in time, in batches.
+
+        A record is escalated once: the flag is written with the escalation,
+        in the same transaction, and records locked by another run are left
+        to it.
+        """
+        batch_size = self._batch_size()
+        now = fields.Datetime.now()
+        for res_model, _label in ASSIGNMENT_MODELS:
+            Model = self.env[res_model]
+            domain = [
+                ("first_contact_deadline", "<=", now),
+                ("first_contact_date", "=", False),
+                ("first_contact_escalated", "=", False),
+            ]
+            while records := Model.search(
+                domain, limit=batch_size, order="first_contact_deadline, id"
+            ).try_lock_for_update():
+                contacted = records._first_contact_dates()
+                for record_id, date in contacted.items():
+                    records.browse(record_id).first_contact_date = date
+                late = records - records.browse(list(contacted))
+                for rule, rule_records in late.grouped("assignment_rule_id").items():
+                    if rule:
+                        rule._escalate_no_contact(rule_records)
+                    else:  # the rule was deleted: nobody to escalate to
+                        rule_records.first_contact_escalated = True
+                self.env["ir.cron"]._commit_progress(len(records))
+
+    def _escalate_no_contact(self, records):
+        """Tell the managers, and give the records to the next rep if asked."""
+        self.ensure_one()
+        records.write({"first_contact_escalated": True})
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(records._name)
+        activities = []
+        for record in records:
+            managers = self.escalation_user_ids
+            if self.escalate_to_team_leader:
+                managers |= record.team_id.user_id
+            activities += [
+                {
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    "activity_type_id": todo.id,
+                    "user_id": manager.id,
+                    "summary": self.env._("Not contacted in time"),
+                    "note": self.env._(
+                        "%(user)s did not contact the customer within %(hours)s "
+                        "working hours of the assignment.",
+                        user=record.user_id.name,
+                        hours=self.first_contact_hours,
+                    ),
+                }
+                for manager in managers.filtered(lambda user: user.active)
+            ]
+        # sudo: escalations reach the managers whoever runs the sweep
+        self.env["mail.activity"].sudo().create(activities)
+        records.sudo()._message_log_batch(
+            bodies={
+                record.id: Markup("%s")
+                % self.env._(
+                    "Nobody contacted the customer within %(hours)s working hours "
+                    "of the assignment to %(user)s: escalated.",
+                    hours=self.first_contact_hours,
+                    user=record.user_id.name,
+                )
+                for record in records
+            }
+        )
+        if self.reassign_on_no_contact and self.method != "fixed":
+            self._assign(
+                records, excluded={record.id: record.user_id for record in records}
+            )

@@ -1,0 +1,368 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
+from markupsafe import Markup
+from psycopg2 import OperationalError
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+TRIGGERS = [
+    ("portal_signature", "Signed Online by the Customer"),
+    ("signed_confirmation", "Signed Quotation Confirmed"),
+    ("crm_stage", "Opportunity in a Contract Signed Stage"),
+]
+STEPS = [
+    ("invoice", "Invoice"),
+    ("send_invoice", "Invoice Posted and Sent"),
+    ("confirmation", "Signing Confirmation"),
+    ("payment_followup", "Payment Follow-up"),
+    ("won", "Opportunity Won"),
+    ("ticket", "Onboarding Ticket"),
+    ("actions", "Extra Actions"),
+]
+
+
+class SalesProcessContractChain(models.Model):
+    """What was done for one signed contract, step by step, exactly once.
+
+    One chain per order (unique): every trigger of an order reaches the same
+    chain, which runs only the steps not yet done or skipped.
+    """
+
+    _name = "sales.process.contract.chain"
+    _description = "Contract-to-Invoice Chain"
+    _order = "id desc"
+    _rec_name = "order_id"
+
+    order_id = fields.Many2one(
+        "sale.order", required=True, readonly=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True)
+    team_id = fields.Many2one(related="order_id.team_id", store=True)
+    partner_id = fields.Many2one(related="order_id.partner_id", store=True)
+    policy_id = fields.Many2one("sales.process.contract.policy", readonly=True)
+    trigger = fields.Selection(TRIGGERS, readonly=True)
+    step_ids = fields.One2many(
+        "sales.process.contract.step", "chain_id", string="Steps", readonly=True
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        default="running",
+        readonly=True,
+        index=True,
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "sales_process_contract_chain_invoice_rel",
+        "chain_id",
+        "move_id",
+        string="Invoices",
+        readonly=True,
+        copy=False,
+    )
+    ticket_id = fields.Many2one("helpdesk.ticket", readonly=True, copy=False)
+    overdue_escalated = fields.Boolean(readonly=True, copy=False)
+
+    _order_uniq = models.Constraint(
+        "UNIQUE(order_id)", "An order has one contract chain."
+    )
+
+    @api.model
+    def _for_orders(self, orders, trigger):
+        """The locked chain of each order, created when missing.
+
+        The insert and the row lock make a second trigger, a double click or a
+        concurrent confirmation wait for the first one and then find its steps
+        done.
+        """
+        self.env.cr.execute(
+            """
+            INSERT INTO sales_process_contract_chain
+                (order_id, company_id, team_id, partner_id, trigger, state,
+                 create_uid, create_date, write_uid, write_date)
+            SELECT so.id, so.company_id, so.team_id, so.partner_id, %(trigger)s,
+                   'running', %(uid)s, now() at time zone 'UTC',
+                   %(uid)s, now() at time zone 'UTC'
+              FROM sale_order so
+             WHERE so.id IN %(ids)s
+            ON CONFLICT (order_id) DO NOTHING
+            """,
+            {"trigger": trigger, "uid": self.env.uid, "ids": tuple(orders.ids)},
+        )
+        self.env.cr.execute(
+            "SELECT id FROM sales_process_contract_chain WHERE order_id IN %s "
+            "ORDER BY id FOR UPDATE",
+            [tuple(orders.ids)],
+        )
+        chains = self.browse(row[0] for row in self.env.cr.fetchall())
+        chains.invalidate_recordset()
+        return chains
+
+    def _run(self):
+        """Run the steps not yet done or skipped; a failed step never blocks."""
+        # a step that moves the opportunity must not start the chain again
+        for chain in self.with_context(sales_process_contract_chain_running=True):
+            chain.policy_id = chain.policy_id or self.env[
+                "sales.process.contract.policy"
+            ]._for_order(chain.order_id)
+            failed = []
+            for code, _label in STEPS:
+                step = chain.step_ids.filtered(
+                    lambda step, code=code: step.code == code
+                )
+                if step.state in ("done", "skipped"):
+                    continue
+                try:
+                    with self.env.cr.savepoint():
+                        state, message, record = getattr(chain, f"_step_{code}")()
+                except OperationalError:
+                    raise  # a serialization failure: the whole request is retried
+                except Exception as error:  # noqa: BLE001 - a step's failure is reported
+                    _logger.info(
+                        "Contract chain of %s: %s failed", chain.order_id, code
+                    )
+                    state, message, record = "failed", str(error), None
+                chain._set_step(step, code, state, message, record)
+                if state == "failed":
+                    failed.append(code)
+            chain.state = "failed" if failed else "done"
+            if failed:
+                chain._report_failure(failed)
+
+    def _set_step(self, step, code, state, message, record):
+        values = {
+            "state": state,
+            "message": message,
+            "date": fields.Datetime.now(),
+            "res_model": record._name if record else False,
+            "res_id": record[:1].id if record else False,
+        }
+        if step:
+            step.write(values)
+        else:
+            self.env["sales.process.contract.step"].create(
+                {"chain_id": self.id, "code": code, **values}
+            )
+
+    def _report_failure(self, failed):
+        """Say what failed in the order's chatter and ask finance to fix it."""
+        self.ensure_one()
+        steps = self.step_ids.filtered(lambda step: step.code in failed)
+        lines = Markup().join(
+            Markup("<li>%s: %s</li>") % (step._label(), step.message) for step in steps
+        )
+        self.order_id.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                self.env._(
+                    "The contract chain could not finish; fix the cause, then use "
+                    "Retry Contract Chain:"
+                ),
+                lines,
+            ),
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        finance = self.policy_id._finance_user() if self.policy_id else False
+        summary = self.env._("Contract chain failed")
+        if finance and not self.order_id.activity_ids.filtered(
+            lambda activity: activity.summary == summary and activity.user_id == finance
+        ):
+            self.order_id.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=Markup("<ul>%s</ul>") % lines,
+                user_id=finance.id,
+            )
+
+    # ------------------------------------------------------------------
+    # Steps: each returns (state, message, record)
+    # ------------------------------------------------------------------
+
+    def _step_invoice(self):
+        policy, order = self.policy_id, self.order_id
+        if not policy:
+            return "skipped", self.env._("No contract policy for this company."), None
+        if policy.invoice_policy == "none":
+            return "skipped", self.env._("Invoiced on delivery."), None
+        if order.invoice_ids.filtered(lambda move: move.state != "cancel"):
+            invoices = order.invoice_ids.filtered(lambda move: move.state != "cancel")
+            self.invoice_ids = invoices
+            return "done", self.env._("Already invoiced."), invoices
+        if policy.invoice_policy == "full":
+            invoices = order._create_invoices(final=True)
+        else:
+            wizard = (
+                self.env["sale.advance.payment.inv"]
+                .with_context(active_model="sale.order", active_ids=order.ids)
+                .create(
+                    {
+                        "advance_payment_method": policy.down_payment_method,
+                        "amount": policy.down_payment_amount,
+                        "fixed_amount": policy.down_payment_amount,
+                        "sale_order_ids": order.ids,
+                    }
+                )
+            )
+            invoices = wizard._create_invoices(order)
+        if not invoices:
+            raise UserError(self.env._("There is nothing to invoice."))
+        self.invoice_ids = invoices
+        return "done", ", ".join(invoices.mapped("display_name")), invoices
+
+    def _step_send_invoice(self):
+        policy = self.policy_id
+        invoices = self.invoice_ids.filtered(lambda move: move.state != "cancel")
+        if not invoices or not policy.post_invoice:
+            return "skipped", self.env._("No invoice to post."), None
+        invoices.filtered(lambda move: move.state == "draft").action_post()
+        if not policy.send_invoice:
+            return "done", self.env._("Posted."), invoices
+        for invoice in invoices:
+            invoice._generate_and_send(sending_methods=["email"])
+        return "done", self.env._("Posted and emailed."), invoices
+
+    def _step_confirmation(self):
+        template = self.policy_id.confirmation_template_id
+        if not template:
+            return "skipped", self.env._("No signing confirmation template."), None
+        # sudo: the customer may sign as the public user
+        template.sudo().send_mail(self.order_id.id)
+        return (
+            "done",
+            self.env._("Sent to %(email)s.", email=self.order_id.partner_id.email),
+            None,
+        )
+
+    def _step_payment_followup(self):
+        invoices = self.invoice_ids.filtered(lambda move: move.state == "posted")
+        if not invoices:
+            return "skipped", self.env._("No posted invoice to follow up."), None
+        finance = self.policy_id._finance_user()
+        if not finance:
+            raise UserError(
+                self.env._(
+                    "Nobody in finance to follow the payment up: set a finance "
+                    "contact on the contract policy."
+                )
+            )
+        for invoice in invoices:
+            invoice.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=invoice.invoice_date_due,
+                summary=self.env._(
+                    "Check the payment of %(invoice)s", invoice=invoice.name
+                ),
+                user_id=finance.id,
+            )
+        return "done", finance.name, invoices
+
+    def _step_won(self):
+        lead = self.order_id.opportunity_id
+        if not self.policy_id.mark_won or not lead:
+            return "skipped", self.env._("No opportunity to mark won."), None
+        if not lead.stage_id.is_won:
+            lead.action_set_won()
+        return "done", lead.display_name, lead
+
+    def _step_ticket(self):
+        team = self.policy_id.helpdesk_team_id
+        if not team:
+            return "skipped", self.env._("No after-sales team set."), None
+        order = self.order_id
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": self.env._("Onboarding: %(order)s", order=order.name),
+                "description": self.env._(
+                    "Customer %(customer)s signed %(order)s.",
+                    customer=order.partner_id.display_name,
+                    order=order.name,
+                ),
+                "partner_id": order.partner_id.id,
+                "team_id": team.id,
+                "company_id": order.company_id.id,
+                "sale_order_id": order.id,
+                "lead_id": order.opportunity_id.id,
+            }
+        )
+        self.ticket_id = ticket
+        return "done", ticket.display_name, ticket
+
+    def _step_actions(self):
+        actions = self.policy_id.server_action_ids
+        if not actions:
+            return "skipped", self.env._("No extra action."), None
+        for action in actions:
+            action.with_context(
+                active_model="sale.order",
+                active_id=self.order_id.id,
+                active_ids=self.order_id.ids,
+            ).run()
+        return "done", ", ".join(actions.mapped("name")), None
+
+    # ------------------------------------------------------------------
+    # Overdue invoices
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_escalate_overdue_invoices(self):
+        """Escalate unpaid invoices of signed contracts long past their due date."""
+        today = fields.Date.context_today(self)
+        batch_size = int(
+            # sudo: a technical setting, read whoever runs the job
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sales_process_automation.contract_batch_size", 500)
+        )
+        last_id = 0
+        while chains := self.search(
+            [
+                ("id", ">", last_id),
+                ("overdue_escalated", "=", False),
+                ("policy_id.overdue_escalation_days", ">", 0),
+                ("invoice_ids.state", "=", "posted"),
+                ("invoice_ids.payment_state", "in", ("not_paid", "partial")),
+            ],
+            limit=batch_size,
+            order="id",
+        ):
+            last_id = chains[-1].id
+            late = chains.filtered(lambda chain: chain._overdue_invoices(today))
+            for chain in late.try_lock_for_update():
+                chain._escalate_overdue(chain._overdue_invoices(today))
+            self.env["ir.cron"]._commit_progress(len(chains))
+
+    def _overdue_invoices(self, today):
+        self.ensure_one()
+        days = self.policy_id.overdue_escalation_days
+        return self.invoice_ids.filtered(
+            lambda move: (
+                move.state == "posted"
+                and move.payment_state in ("not_paid", "partial")
+                and move.invoice_date_due
+                and (today - move.invoice_date_due).days >= days
+            )
+        )
+
+    def _escalate_overdue(self, invoices):
+        self.ensure_one()
+        users = self.policy_id._finance_user() | self.team_id.user_id
+        for invoice in invoices:
+            for user in users.filtered("active"):
+                invoice.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Overdue: %(invoice)s", invoice=invoice.name),
+                    note=self.env._(
+                        "%(invoice)s of the signed contract %(order)s is unpaid "
+                        "%(days)s days after its due date.",
+                        invoice=invoice.name,
+                        order=self.order_id.name,
+                        days=self.policy_id.overdue_escalation_days,
+                    ),
+                    user_id=user.id,
+                )
+        self.overdue_escalated = True

@@ -1,0 +1,1 @@
+from . import sales_process_assignment_test
