@@ -26,7 +26,7 @@ class TestAssignment(SalesProcessCommon):
             *(
                 new_test_user(
                     cls.env,
-                    login=f"spa_rep_{name}",
+                    login=f"spa_assign_rep_{name}",
                     groups="sales_team.group_sale_salesman",
                 )
                 for name in ("li", "wang")
@@ -128,9 +128,9 @@ class TestAssignment(SalesProcessCommon):
         self.assertTrue(notification, "Odoo's assignment notification is sent")
 
     def test_rules_apply_in_order_first_match_wins(self):
-        grade_a = self.env["crm.tag"].create({"name": "Grade A"})
+        grade_a = self.env["crm.tag"].create({"name": "Key account"})
         first = self._rule(
-            name="Grade A", sequence=1, tag_ids=[Command.link(grade_a.id)]
+            name="Key accounts", sequence=1, tag_ids=[Command.link(grade_a.id)]
         )
         self._rule(name="Everything else", sequence=2, team_id=self.team_west.id)
         tagged_lead = self._new_leads(1, tag_ids=[Command.link(grade_a.id)])
@@ -143,7 +143,9 @@ class TestAssignment(SalesProcessCommon):
         self.assertEqual(later.assignment_rule_id.name, "Everything else")
 
     def test_tags_any_or_all_and_customer_tags(self):
-        hot, big = self.env["crm.tag"].create([{"name": "Hot"}, {"name": "Big"}])
+        hot, big = self.env["crm.tag"].create(
+            [{"name": "Hot prospect"}, {"name": "Big budget"}]
+        )
         industry = self.env["res.partner.category"].create({"name": "Manufacturing"})
         factory = self.env["res.partner"].create(
             {"name": "Factory", "category_id": [Command.link(industry.id)]}

@@ -3,9 +3,11 @@
 import base64
 from datetime import date
 
-from odoo import Command
+from psycopg2.errors import LockNotAvailable
+
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 
 from .common import SalesProcessCommon
 
@@ -279,3 +281,75 @@ class TestContractChain(SalesProcessCommon):
         )
         ticket = self._tickets(order)
         self.assertEqual(ticket.with_user(support).sale_order_id, order)
+
+
+@tagged("post_install", "-at_install")
+class TestContractChainConcurrency(TransactionCase):
+    """Two transactions trigger the chain of one order at the same time.
+
+    The data is committed in its own transactions, so that the two cursors
+    see it, and removed at the end.
+    """
+
+    def _committed(self, function):
+        with self.env.registry.cursor() as cr:
+            result = function(api.Environment(cr, SUPERUSER_ID, {}))
+            cr.commit()
+            return result
+
+    def _set_up(self, env):
+        policy = env["sales.process.contract.policy"].create(
+            {"name": "Concurrency test", "sequence": -1}
+        )
+        partner = env["res.partner"].create({"name": "Concurrent customer"})
+        product = env["product.product"].create(
+            {"name": "Concurrent service", "type": "service", "list_price": 10.0}
+        )
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        order.action_confirm()
+        return order.id, policy.id
+
+    def _tear_down(self, env, order_id, policy_id):
+        order = env["sale.order"].browse(order_id)
+        invoices = order.invoice_ids
+        invoices.filtered(lambda move: move.state == "posted").button_draft()
+        invoices.unlink()
+        env["helpdesk.ticket"].search([("sale_order_id", "=", order.id)]).unlink()
+        partner, product = order.partner_id, order.order_line.product_id
+        order._action_cancel()
+        order.unlink()
+        env["sales.process.contract.policy"].browse(policy_id).unlink()
+        product.unlink()
+        partner.unlink()
+
+    def test_second_trigger_waits_for_the_first_then_finds_it_done(self):
+        order_id, policy_id = self._committed(self._set_up)
+        self.addCleanup(
+            self._committed, lambda env: self._tear_down(env, order_id, policy_id)
+        )
+        registry = self.env.registry
+        with registry.cursor() as first_cr, registry.cursor() as second_cr:
+            first = api.Environment(first_cr, SUPERUSER_ID, {})
+            second = api.Environment(second_cr, SUPERUSER_ID, {})
+            first["sale.order"].browse(order_id)._contract_chain_start(
+                "signed_confirmation"
+            )
+            # the first transaction is still open: the second cannot pass it
+            second_cr.execute("SET LOCAL lock_timeout = '500ms'")
+            with self.assertRaises(LockNotAvailable):
+                second["sale.order"].browse(order_id)._contract_chain_start("crm_stage")
+            second_cr.rollback()
+            first_cr.commit()
+            # retried after the first committed, it finds every step done
+            second.invalidate_all()
+            order = second["sale.order"].browse(order_id)
+            order._contract_chain_start("crm_stage")
+            second_cr.commit()
+            self.assertEqual(len(order.contract_chain_ids), 1)
+            self.assertEqual(order.contract_chain_ids.trigger, "signed_confirmation")
+            self.assertEqual(len(order.invoice_ids), 1)

@@ -1,6 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, freeze_time, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -70,3 +70,25 @@ class TestDemo(TransactionCase):
         )
         self.assertTrue(all(rows.mapped("date_deadline")))
         self.assertEqual(len(rows.sla_policy_id), 8, "every demo policy is in use")
+
+    def test_demo_rules_assign_a_new_beijing_lead_to_east(self):
+        rule = self.env.ref(
+            "sales_process_automation.assignment_rule_online_promotion_beijing",
+            raise_if_not_found=False,
+        )
+        if not rule:
+            self.skipTest("the database has no demo data")
+        with freeze_time("2026-11-16 10:00:00"):
+            lead = self.env["crm.lead"].create(
+                {
+                    "name": "Website visitor from Beijing",
+                    "user_id": False,
+                    "city": "Beijing",
+                    "source_id": self.env.ref(
+                        "sales_process_automation.utm_source_online_promotion"
+                    ).id,
+                }
+            )
+        self.assertEqual(lead.assignment_rule_id, rule)
+        self.assertEqual(lead.team_id, rule.team_id)
+        self.assertIn(lead.user_id, rule.member_ids.user_id)
