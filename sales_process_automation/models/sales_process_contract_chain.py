@@ -103,50 +103,73 @@ class SalesProcessContractChain(models.Model):
         return chains
 
     def _run(self):
-        """Run the steps not yet done or skipped; a failed step never blocks."""
+        """Run the steps not yet done or skipped; a failed step never blocks.
+
+        Each step runs for all the chains that need it at once; when that
+        fails, it runs again chain by chain, so that only the chains with a
+        problem get a failed step.
+        """
         # a step that moves the opportunity must not start the chain again
-        for chain in self.with_context(sales_process_contract_chain_running=True):
-            chain.policy_id = chain.policy_id or self.env[
-                "sales.process.contract.policy"
-            ]._for_order(chain.order_id)
-            failed = []
-            for code, _label in STEPS:
-                step = chain.step_ids.filtered(
-                    lambda step, code=code: step.code == code
-                )
-                if step.state in ("done", "skipped"):
-                    continue
-                try:
-                    with self.env.cr.savepoint():
-                        state, message, record = getattr(chain, f"_step_{code}")()
-                except OperationalError:
-                    raise  # a serialization failure: the whole request is retried
-                except Exception as error:  # noqa: BLE001 - a step's failure is reported
-                    _logger.info(
-                        "Contract chain of %s: %s failed", chain.order_id, code
-                    )
-                    state, message, record = "failed", str(error), None
-                chain._set_step(step, code, state, message, record)
-                if state == "failed":
-                    failed.append(code)
+        chains = self.with_context(sales_process_contract_chain_running=True)
+        Policy = self.env["sales.process.contract.policy"]
+        for chain in chains.filtered(lambda chain: not chain.policy_id):
+            chain.policy_id = Policy._for_order(chain.order_id)
+        passed = {
+            (step.chain_id.id, step.code)
+            for step in chains.step_ids
+            if step.state in ("done", "skipped")
+        }
+        for code, _label in STEPS:
+            todo = chains.filtered(
+                lambda chain, code=code: (chain.id, code) not in passed
+            )
+            if todo:
+                todo._record_step(code, todo._run_step(code))
+        for chain in chains:
+            failed = chain.step_ids.filtered(lambda step: step.state == "failed")
             chain.state = "failed" if failed else "done"
             if failed:
-                chain._report_failure(failed)
+                chain._report_failure(failed.mapped("code"))
 
-    def _set_step(self, step, code, state, message, record):
-        values = {
-            "state": state,
-            "message": message,
-            "date": fields.Datetime.now(),
-            "res_model": record._name if record else False,
-            "res_id": record[:1].id if record else False,
+    def _run_step(self, code):
+        """``{chain id: (state, message, record)}`` of step ``code``."""
+        method = getattr(self, f"_step_{code}")
+        try:
+            with self.env.cr.savepoint():
+                return method()
+        except OperationalError:
+            raise  # a serialization failure: the whole request is retried
+        except Exception as error:  # noqa: BLE001 - a step's failure is reported
+            if len(self) == 1:
+                _logger.info("Contract chain of %s: %s failed", self.order_id, code)
+                return {self.id: ("failed", str(error), None)}
+        results = {}
+        for chain in self:
+            results.update(chain._run_step(code))
+        return results
+
+    def _record_step(self, code, results):
+        Step = self.env["sales.process.contract.step"]
+        existing = {
+            step.chain_id.id: step
+            for step in self.step_ids.filtered(lambda step: step.code == code)
         }
-        if step:
-            step.write(values)
-        else:
-            self.env["sales.process.contract.step"].create(
-                {"chain_id": self.id, "code": code, **values}
-            )
+        now = fields.Datetime.now()
+        to_create = []
+        for chain in self:
+            state, message, record = results[chain.id]
+            values = {
+                "state": state,
+                "message": message,
+                "date": now,
+                "res_model": record._name if record else False,
+                "res_id": record[:1].id if record else False,
+            }
+            if chain.id in existing:
+                existing[chain.id].write(values)
+            else:
+                to_create.append({"chain_id": chain.id, "code": code, **values})
+        Step.create(to_create)
 
     def _report_failure(self, failed):
         """Say what failed in the order's chatter and ask finance to fix it."""
@@ -184,125 +207,241 @@ class SalesProcessContractChain(models.Model):
     # ------------------------------------------------------------------
 
     def _step_invoice(self):
-        policy, order = self.policy_id, self.order_id
-        if not policy:
-            return "skipped", self.env._("No contract policy for this company."), None
-        if policy.invoice_policy == "none":
-            return "skipped", self.env._("Invoiced on delivery."), None
-        if order.invoice_ids.filtered(lambda move: move.state != "cancel"):
+        results = {}
+        full = self.browse()
+        for chain in self:
+            policy, order = chain.policy_id, chain.order_id
             invoices = order.invoice_ids.filtered(lambda move: move.state != "cancel")
-            self.invoice_ids = invoices
-            return "done", self.env._("Already invoiced."), invoices
-        if policy.invoice_policy == "full":
-            invoices = order._create_invoices(final=True)
-        else:
-            wizard = (
-                self.env["sale.advance.payment.inv"]
-                .with_context(active_model="sale.order", active_ids=order.ids)
-                .create(
-                    {
-                        "advance_payment_method": policy.down_payment_method,
-                        "amount": policy.down_payment_amount,
-                        "fixed_amount": policy.down_payment_amount,
-                        "sale_order_ids": order.ids,
-                    }
+            if not policy:
+                results[chain.id] = (
+                    "skipped",
+                    self.env._("No contract policy for this company."),
+                    None,
                 )
+            elif policy.invoice_policy == "none":
+                results[chain.id] = (
+                    "skipped",
+                    self.env._("Invoiced on delivery."),
+                    None,
+                )
+            elif invoices:
+                chain.invoice_ids = invoices
+                results[chain.id] = ("done", self.env._("Already invoiced."), invoices)
+            elif policy.invoice_policy == "full":
+                full |= chain
+            else:
+                invoices = chain._create_down_payment_invoice()
+                chain.invoice_ids = invoices
+                results[chain.id] = (
+                    "done",
+                    ", ".join(invoices.mapped("display_name")),
+                    invoices,
+                )
+        if full:
+            full.order_id._create_invoices(grouped=True, final=True)
+            for chain in full:
+                invoices = chain.order_id.invoice_ids
+                if not invoices:
+                    raise UserError(
+                        self.env._(
+                            "There is nothing to invoice on %(order)s.",
+                            order=chain.order_id.name,
+                        )
+                    )
+                chain.invoice_ids = invoices
+                results[chain.id] = (
+                    "done",
+                    ", ".join(invoices.mapped("display_name")),
+                    invoices,
+                )
+        return results
+
+    def _create_down_payment_invoice(self):
+        self.ensure_one()
+        policy, order = self.policy_id, self.order_id
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create(
+                {
+                    "advance_payment_method": policy.down_payment_method,
+                    "amount": policy.down_payment_amount,
+                    "fixed_amount": policy.down_payment_amount,
+                    "sale_order_ids": order.ids,
+                }
             )
-            invoices = wizard._create_invoices(order)
-        if not invoices:
-            raise UserError(self.env._("There is nothing to invoice."))
-        self.invoice_ids = invoices
-        return "done", ", ".join(invoices.mapped("display_name")), invoices
+        )
+        return wizard._create_invoices(order)
 
     def _step_send_invoice(self):
-        policy = self.policy_id
-        invoices = self.invoice_ids.filtered(lambda move: move.state != "cancel")
-        if not invoices or not policy.post_invoice:
-            return "skipped", self.env._("No invoice to post."), None
-        invoices.filtered(lambda move: move.state == "draft").action_post()
-        if not policy.send_invoice:
-            return "done", self.env._("Posted."), invoices
-        for invoice in invoices:
-            invoice._generate_and_send(sending_methods=["email"])
-        return "done", self.env._("Posted and emailed."), invoices
+        results = {}
+        to_post = self.browse()
+        for chain in self:
+            invoices = chain.invoice_ids.filtered(lambda move: move.state != "cancel")
+            if invoices and chain.policy_id.post_invoice:
+                to_post |= chain
+            else:
+                results[chain.id] = ("skipped", self.env._("No invoice to post."), None)
+        to_post.invoice_ids.filtered(lambda move: move.state == "draft").action_post()
+        for chain in to_post:
+            invoices = chain.invoice_ids
+            if chain.policy_id.send_invoice:
+                for invoice in invoices:
+                    invoice._generate_and_send(sending_methods=["email"])
+                message = self.env._("Posted and emailed.")
+            else:
+                message = self.env._("Posted.")
+            results[chain.id] = ("done", message, invoices)
+        return results
 
     def _step_confirmation(self):
-        template = self.policy_id.confirmation_template_id
-        if not template:
-            return "skipped", self.env._("No signing confirmation template."), None
-        # sudo: the customer may sign as the public user
-        template.sudo().send_mail(self.order_id.id)
-        return (
-            "done",
-            self.env._("Sent to %(email)s.", email=self.order_id.partner_id.email),
-            None,
-        )
+        results = {}
+        for template, chains in self.grouped(
+            lambda chain: chain.policy_id.confirmation_template_id
+        ).items():
+            if not template:
+                results.update(
+                    dict.fromkeys(
+                        chains.ids,
+                        (
+                            "skipped",
+                            self.env._("No signing confirmation template."),
+                            None,
+                        ),
+                    )
+                )
+                continue
+            # sudo: the customer may sign as the public user
+            template.sudo().send_mail_batch(chains.order_id.ids)
+            for chain in chains:
+                results[chain.id] = (
+                    "done",
+                    self.env._(
+                        "Sent to %(email)s.", email=chain.order_id.partner_id.email
+                    ),
+                    None,
+                )
+        return results
 
     def _step_payment_followup(self):
-        invoices = self.invoice_ids.filtered(lambda move: move.state == "posted")
-        if not invoices:
-            return "skipped", self.env._("No posted invoice to follow up."), None
-        finance = self.policy_id._finance_user()
-        if not finance:
-            raise UserError(
-                self.env._(
-                    "Nobody in finance to follow the payment up: set a finance "
-                    "contact on the contract policy."
+        results = {}
+        activities = []
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("account.move")
+        for chain in self:
+            invoices = chain.invoice_ids.filtered(lambda move: move.state == "posted")
+            if not invoices:
+                results[chain.id] = (
+                    "skipped",
+                    self.env._("No posted invoice to follow up."),
+                    None,
                 )
-            )
-        for invoice in invoices:
-            invoice.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=invoice.invoice_date_due,
-                summary=self.env._(
-                    "Check the payment of %(invoice)s", invoice=invoice.name
-                ),
-                user_id=finance.id,
-            )
-        return "done", finance.name, invoices
+                continue
+            finance = chain.policy_id._finance_user()
+            if not finance:
+                raise UserError(
+                    self.env._(
+                        "Nobody in finance to follow the payment up: set a finance "
+                        "contact on the contract policy."
+                    )
+                )
+            activities += [
+                {
+                    "res_model_id": model_id,
+                    "res_id": invoice.id,
+                    "activity_type_id": todo.id,
+                    "date_deadline": invoice.invoice_date_due,
+                    "summary": self.env._(
+                        "Check the payment of %(invoice)s", invoice=invoice.name
+                    ),
+                    "user_id": finance.id,
+                }
+                for invoice in invoices
+            ]
+            results[chain.id] = ("done", finance.name, invoices)
+        # one follow-up per invoice: finance sees them in its activities, without
+        # an assignment mail for each
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            activities
+        )
+        return results
 
     def _step_won(self):
-        lead = self.order_id.opportunity_id
-        if not self.policy_id.mark_won or not lead:
-            return "skipped", self.env._("No opportunity to mark won."), None
-        if not lead.stage_id.is_won:
-            lead.action_set_won()
-        return "done", lead.display_name, lead
+        results = {}
+        to_win = self.env["crm.lead"]
+        for chain in self:
+            lead = chain.order_id.opportunity_id
+            if not chain.policy_id.mark_won or not lead:
+                results[chain.id] = (
+                    "skipped",
+                    self.env._("No opportunity to mark won."),
+                    None,
+                )
+                continue
+            if not lead.stage_id.is_won:
+                to_win |= lead
+            results[chain.id] = ("done", lead.display_name, lead)
+        to_win.action_set_won()
+        return results
 
     def _step_ticket(self):
-        team = self.policy_id.helpdesk_team_id
-        if not team:
-            return "skipped", self.env._("No after-sales team set."), None
-        order = self.order_id
-        ticket = self.env["helpdesk.ticket"].create(
-            {
-                "name": self.env._("Onboarding: %(order)s", order=order.name),
-                "description": self.env._(
-                    "Customer %(customer)s signed %(order)s.",
-                    customer=order.partner_id.display_name,
-                    order=order.name,
-                ),
-                "partner_id": order.partner_id.id,
-                "team_id": team.id,
-                "company_id": order.company_id.id,
-                "sale_order_id": order.id,
-                "lead_id": order.opportunity_id.id,
-            }
+        results = {}
+        with_team = self.filtered("policy_id.helpdesk_team_id")
+        for chain in self - with_team:
+            results[chain.id] = (
+                "skipped",
+                self.env._("No after-sales team set."),
+                None,
+            )
+        tickets = self.env["helpdesk.ticket"].create(
+            [
+                {
+                    "name": self.env._(
+                        "Onboarding: %(order)s", order=chain.order_id.name
+                    ),
+                    "description": self.env._(
+                        "Customer %(customer)s signed %(order)s.",
+                        customer=chain.order_id.partner_id.display_name,
+                        order=chain.order_id.name,
+                    ),
+                    "partner_id": chain.order_id.partner_id.id,
+                    "team_id": chain.policy_id.helpdesk_team_id.id,
+                    "company_id": chain.order_id.company_id.id,
+                    "sale_order_id": chain.order_id.id,
+                    "lead_id": chain.order_id.opportunity_id.id,
+                }
+                for chain in with_team
+            ]
         )
-        self.ticket_id = ticket
-        return "done", ticket.display_name, ticket
+        for chain, ticket in zip(with_team, tickets, strict=True):
+            chain.ticket_id = ticket
+            results[chain.id] = ("done", ticket.display_name, ticket)
+        return results
 
     def _step_actions(self):
-        actions = self.policy_id.server_action_ids
-        if not actions:
-            return "skipped", self.env._("No extra action."), None
-        for action in actions:
-            action.with_context(
-                active_model="sale.order",
-                active_id=self.order_id.id,
-                active_ids=self.order_id.ids,
-            ).run()
-        return "done", ", ".join(actions.mapped("name")), None
+        results = {}
+        for actions, chains in self.grouped(
+            lambda chain: chain.policy_id.server_action_ids
+        ).items():
+            if not actions:
+                results.update(
+                    dict.fromkeys(
+                        chains.ids, ("skipped", self.env._("No extra action."), None)
+                    )
+                )
+                continue
+            for action in actions:
+                action.with_context(
+                    active_model="sale.order",
+                    active_id=chains.order_id[:1].id,
+                    active_ids=chains.order_id.ids,
+                ).run()
+            results.update(
+                dict.fromkeys(
+                    chains.ids, ("done", ", ".join(actions.mapped("name")), None)
+                )
+            )
+        return results
 
     # ------------------------------------------------------------------
     # Overdue invoices

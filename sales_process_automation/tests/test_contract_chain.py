@@ -226,6 +226,35 @@ class TestContractChain(SalesProcessCommon):
         self.assertEqual(len(self._tickets(order)), 1, "the ticket is not made twice")
         self.assertEqual(len(self._mails_to_customer()), 1)
 
+    def test_one_failing_order_does_not_fail_the_others_confirmed_with_it(self):
+        delivered = self.env["product.product"].create(
+            {"name": "On delivery", "type": "service", "invoice_policy": "delivery"}
+        )
+        good, bad = self._quotation() | self._quotation(product=delivered)
+        (good | bad).action_confirm()
+        self.assertEqual(good.contract_chain_ids.state, "done")
+        self.assertEqual(len(good.invoice_ids), 1)
+        self.assertEqual(bad.contract_chain_ids.state, "failed")
+        self.assertEqual(self._steps(bad)["invoice"], "failed")
+        self.assertIn(
+            "No items are available to invoice", bad.contract_step_ids[0].message
+        )
+
+    def test_extra_server_actions_run_once(self):
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Tag the customer",
+                "model_id": self.env.ref("sale.model_sale_order").id,
+                "state": "code",
+                "code": "records.partner_id.write({'comment': 'Signed customer'})",
+            }
+        )
+        self.policy.server_action_ids = action
+        order = self._quotation()
+        order.action_confirm()
+        self.assertEqual(self._steps(order)["actions"], "done")
+        self.assertIn("Signed customer", self.customer.comment)
+
     def test_signing_confirmation_in_the_customer_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.customer.lang = "fr_FR"
