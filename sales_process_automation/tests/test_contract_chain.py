@@ -321,10 +321,9 @@ class TestContractChainConcurrency(TransactionCase):
     """
 
     def _committed(self, function):
+        # the cursor commits when the block ends without an error
         with self.env.registry.cursor() as cr:
-            result = function(api.Environment(cr, SUPERUSER_ID, {}))
-            cr.commit()
-            return result
+            return function(api.Environment(cr, SUPERUSER_ID, {}))
 
     def _set_up(self, env):
         policy = env["sales.process.contract.policy"].create(
