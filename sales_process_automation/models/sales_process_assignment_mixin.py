@@ -56,19 +56,16 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         A record that already has an owner is left alone unless its rule
         reassigns. Returns ``{record id: (rule, user, reason)}``.
         """
-        matched = self.env["sales.process.assignment.rule"]._match(self)
-        by_rule = defaultdict(list)
+        Rule = self.env["sales.process.assignment.rule"]
+        matched = Rule._match(self)
+        by_rule = defaultdict(lambda: self.browse())
         for record in self:
             rule = matched.get(record.id)
             if rule and (rule.reassign or not record.user_id):
-                by_rule[rule].append(record.id)
-        result = {}
-        for rule, ids in by_rule.items():
-            plan = rule._assign(self.browse(ids))
-            result.update(
-                {record_id: (rule, *choice) for record_id, choice in plan.items()}
-            )
-        return result
+                by_rule[rule] |= record
+        if not by_rule:
+            return {}
+        return Rule._assign_by_rule(by_rule)
 
     def action_apply_assignment_rules(self):
         if not self:

@@ -369,18 +369,36 @@ class SalesProcessAssignmentRule(models.Model):
     # Choosing reps
     # ------------------------------------------------------------------
 
-    def _plan_assignment(self, records, excluded=None):
+    def _candidate_users(self):
+        users = self.env["res.users"]
+        for rule in self:
+            users |= (
+                rule.user_id if rule.method == "fixed" else rule._candidates().user_id
+            )
+        return users
+
+    def _availability(self):
+        """Who of the rules' reps works today, and the open load of each.
+
+        ``(user ids, {user id: open records})``, read once for all the rules:
+        the plans then update the load as they assign.
+        """
+        users = self._candidate_users()
+        working = self._users_working_today(users, fields.Datetime.now())
+        return working, self[:1]._open_load(users)
+
+    def _plan_assignment(self, records, excluded=None, availability=None):
         """Who each record goes to: ``{record id: (user, reason)}``.
 
         Nothing is written: ``_assign`` applies the plan, and the turns it
         returns (``{member id: assigned count}``). ``excluded`` maps a record id
-        to a user who must not get it (the rep who did not contact it).
+        to a user who must not get it (the rep who did not contact it);
+        ``availability`` is the rules' ``_availability()``, read when not given.
         """
         self.ensure_one()
         excluded = excluded or {}
-        now = fields.Datetime.now()
+        working, load = availability or self._availability()
         if self.method == "fixed":
-            working = self._users_working_today(self.user_id, now)
             plan = {}
             for record in records:
                 if (
@@ -397,9 +415,10 @@ class SalesProcessAssignmentRule(models.Model):
                     )
             return plan, {}
         members = self._candidates()
-        working = self._users_working_today(members.user_id, now)
-        load = self._open_load(members.user_id)
         turns = {member.id: member.assigned_count for member in members}
+        method = dict(self._fields["method"]._description_selection(self.env))[
+            self.method
+        ].lower()
         plan = {}
         for record in records:
             eligible = members.filtered(
@@ -425,7 +444,14 @@ class SalesProcessAssignmentRule(models.Model):
             )
             turns[member.id] += 1
             load[member.user_id.id] += 1
-            plan[record.id] = (member.user_id, self._method_reason(member, eligible))
+            plan[record.id] = (
+                member.user_id,
+                self.env._(
+                    "%(method)s among %(count)s available reps",
+                    method=method,
+                    count=len(eligible),
+                ),
+            )
         return plan, turns
 
     def _turn_key(self, member, turns, load):
@@ -439,16 +465,6 @@ class SalesProcessAssignmentRule(models.Model):
         if self.method == "weighted":
             return ((turns[member.id] + 1) / member.weight, member.sequence, member.id)
         return (turns[member.id], member.sequence, member.id)
-
-    def _method_reason(self, member, eligible):
-        method = dict(self._fields["method"]._description_selection(self.env))[
-            self.method
-        ]
-        return self.env._(
-            "%(method)s among %(count)s available reps",
-            method=method.lower(),
-            count=len(eligible),
-        )
 
     def _open_load(self, users):
         """Open records each user owns: a defaultdict by user id (one query)."""
@@ -499,18 +515,71 @@ class SalesProcessAssignmentRule(models.Model):
     # ------------------------------------------------------------------
 
     def _assign(self, records, excluded=None):
-        """Assign ``records`` by this rule, explain it and tell the assignees.
+        """Assign ``records`` by this rule; see ``_assign_by_rule``."""
+        self.ensure_one()
+        return {
+            record_id: choice
+            for record_id, (_rule, *choice) in self._assign_by_rule(
+                {self: records}, excluded
+            ).items()
+        }
 
-        Queries depend on the number of reps, not of records: records are
-        written per rep, notes and activities are created in one go.
+    @api.model
+    def _assign_by_rule(self, records_by_rule, excluded=None):
+        """Assign the records of each rule, explain it and tell the assignees.
+
+        Returns ``{record id: (rule, user, reason)}``. Queries depend on the
+        number of rules and reps, not of records: records are written per rule
+        and rep, notes and activities are created in one go for all the rules.
+        """
+        rules = self.union(*records_by_rule)
+        availability = rules._availability()
+        now = fields.Datetime.now()
+        result, notes = {}, {}
+        to_notify = []
+        for rule, records in records_by_rule.items():
+            plan, turns = rule._plan_assignment(records, excluded, availability)
+            result.update({record.id: (rule, *plan[record.id]) for record in records})
+            notes.update(rule._assignment_notes(records, plan))
+            rule._write_plan(records, plan, turns, notes, now)
+            assigned = records.filtered("user_id")
+            rule._plan_first_contact(assigned, now)
+            if rule.notify_assignee:
+                to_notify.append(assigned)
+            if rule.activity_plan_id and assigned:
+                rule._launch_playbook(assigned)
+        # sudo: logging the explanation must not depend on the user's rights
+        # on the chatter; the user may assign the records, checked by write
+        logged = self.env[rules[:1].res_model].browse(notes).sudo()
+        logged._message_log_batch(
+            bodies={record_id: notes[record_id] for record_id in logged.ids}
+        )
+        if to_notify:
+            self._schedule_contact_activities(to_notify[0].union(*to_notify))
+        return result
+
+    def _write_plan(self, records, plan, turns, notes, now):
+        """Write the owners of the plan on ``records``, and the rule's turns.
+
+        The explanation of a record whose owner or team changes becomes the
+        body of its tracking message, and leaves ``notes``: the others are
+        left in ``notes`` to be logged.
         """
         self.ensure_one()
-        plan, turns = self._plan_assignment(records, excluded)
-        now = fields.Datetime.now()
         team = self._target_team()
+        tracked = (
+            not self.env.context.get("tracking_disable")
+            and not self.env.context.get("mail_notrack")
+            and {"user_id", "team_id"} <= set(records._track_get_fields())
+        )
         by_user = defaultdict(list)
         for record in records:
-            by_user[plan[record.id][0]].append(record.id)
+            user = plan[record.id][0]
+            by_user[user].append(record.id)
+            if tracked and (
+                (user and user != record.user_id) or (team and team != record.team_id)
+            ):
+                record._track_set_log_message(notes.pop(record.id))
         for user, ids in by_user.items():
             values = {
                 "assignment_rule_id": self.id,
@@ -530,40 +599,35 @@ class SalesProcessAssignmentRule(models.Model):
         for member in self.member_ids:
             if member.id in turns and turns[member.id] != member.assigned_count:
                 member.assigned_count = turns[member.id]
-        assigned = records.filtered("user_id")
-        self._plan_first_contact(assigned, now)
-        # sudo: logging the explanation must not depend on the user's rights
-        # on the chatter; the user may assign the records, checked by write
-        records.sudo()._message_log_batch(
-            bodies={
-                record.id: self._assignment_note(record, *plan[record.id])
-                for record in records
-            }
-        )
-        if self.notify_assignee and assigned:
-            self._schedule_contact_activities(assigned)
-        if self.activity_plan_id and assigned:
-            self._launch_playbook(assigned)
-        return plan
 
-    def _assignment_note(self, record, user, reason):
-        if user:
-            return Markup("%s") % self.env._(
-                "Assigned to %(user)s by the rule %(rule)s (%(conditions)s): "
-                "%(reason)s.",
-                user=user.name,
-                rule=self.name,
-                conditions=self._explain(),
-                reason=reason,
-            )
-        return Markup("%s") % self.env._(
-            "The rule %(rule)s (%(conditions)s) matched but %(reason)s: the "
-            "record waits in the team %(team)s for someone to take it.",
-            rule=self.name,
-            conditions=self._explain(),
-            reason=reason,
-            team=record.team_id.display_name or self.env._("(none)"),
-        )
+    def _assignment_notes(self, records, plan):
+        """The explanation of each record's assignment: ``{record id: note}``."""
+        self.ensure_one()
+        conditions = self._explain()
+        team = self._target_team()
+        notes = {}
+        for record in records:
+            user, reason = plan[record.id]
+            if user:
+                note = self.env._(
+                    "Assigned to %(user)s by the rule %(rule)s (%(conditions)s): "
+                    "%(reason)s.",
+                    user=user.name,
+                    rule=self.name,
+                    conditions=conditions,
+                    reason=reason,
+                )
+            else:
+                note = self.env._(
+                    "The rule %(rule)s (%(conditions)s) matched but %(reason)s: the "
+                    "record waits in the team %(team)s for someone to take it.",
+                    rule=self.name,
+                    conditions=conditions,
+                    reason=reason,
+                    team=(team or record.team_id).display_name or self.env._("(none)"),
+                )
+            notes[record.id] = Markup("%s") % note
+        return notes
 
     def _plan_first_contact(self, records, now):
         if not self.first_contact_hours or not records:
@@ -578,6 +642,7 @@ class SalesProcessAssignmentRule(models.Model):
         for deadline, ids in by_deadline.items():
             records.browse(ids).write({"first_contact_deadline": deadline})
 
+    @api.model
     def _schedule_contact_activities(self, records):
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(records._name)

@@ -492,7 +492,7 @@ class SalesProcessStageHistory(models.Model):
         reminded = defaultdict(lambda: self.browse())
         at_risk, breached = self.browse(), self.browse()
         for row in self:
-            upcoming = []
+            upcoming, due = [], []
             for moment, kind, reminder in self._sla_schedule(
                 row.sla_policy_id,
                 row.resource_calendar_id.id,
@@ -505,8 +505,17 @@ class SalesProcessStageHistory(models.Model):
                     continue
                 if moment > now:
                     upcoming.append(moment)
-                    continue
-                skipped = kind == "reminder" and row.sla_excluded
+                else:
+                    due.append((moment, kind, reminder))
+            # reminders fallen due one after the other before this sweep (it
+            # was stopped, or the module just installed): only the latest ones
+            # are sent, the earlier ones are passed
+            latest = max(
+                (moment for moment, kind, _reminder in due if kind == "reminder"),
+                default=None,
+            )
+            for moment, kind, reminder in due:
+                skipped = kind == "reminder" and (row.sla_excluded or moment < latest)
                 event_vals.append(
                     {
                         "history_id": row.id,

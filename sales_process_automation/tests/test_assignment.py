@@ -127,6 +127,26 @@ class TestAssignment(SalesProcessCommon):
         )
         self.assertTrue(notification, "Odoo's assignment notification is sent")
 
+    def test_explanation_and_tracking_in_one_message(self):
+        """The chatter tells who got the record and why, once."""
+        waiting = self._new_leads(1)
+        self.assertFalse(waiting.user_id, "no rule yet")
+        self._rule(name="Everything to East")
+        tracked = waiting.with_context(tracking_disable=False, mail_notrack=False)
+        with freeze_time("2026-11-16 10:00:00"):
+            tracked.action_apply_assignment_rules()
+            self.env.cr.flush()
+        messages = waiting.message_ids.filtered(
+            lambda message: "Everything to East" in (message.body or "")
+        )
+        self.assertEqual(len(messages), 1)
+        self.assertIn("user_id", messages.tracking_value_ids.field_id.mapped("name"))
+        self.assertIn(waiting.user_id.name, messages.body)
+        # without tracking, the explanation is logged on its own
+        untracked = self._new_leads(1)
+        untracked.action_apply_assignment_rules()
+        self.assertIn("Everything to East", untracked.message_ids[:1].body)
+
     def test_rules_apply_in_order_first_match_wins(self):
         grade_a = self.env["crm.tag"].create({"name": "Key account"})
         first = self._rule(

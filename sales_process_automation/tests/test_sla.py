@@ -101,6 +101,35 @@ class TestSla(SalesProcessCommon):
             self.director.partner_id | self.process_admin.partner_id,
         )
 
+    def test_reminders_fallen_due_together_send_only_the_latest(self):
+        """After a stop of the sweep, a rep gets the last reminder, not a pile."""
+        self.proposal_policy.reminder_ids = [
+            Command.create(
+                {
+                    "anchor": "entry",
+                    "delay": 4,
+                    "notify_owner": False,
+                    "notify_team_leader": True,
+                }
+            ),
+        ]
+        lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self._sweep("2026-11-20 10:00:00")
+        self.assertEqual(
+            self._activities(lead).user_id,
+            self.rep_east | self.team_east.user_id,
+            "the two reminders due at the same moment both go out",
+        )
+        self.assertEqual(len(self._activities(lead, self.rep_east)), 1)
+        events = self._open_rows(lead).sla_event_ids.filtered(
+            lambda event: event.kind == "reminder"
+        )
+        self.assertEqual(len(events), 3, "every reminder is accounted for")
+        self.assertEqual(
+            events.filtered("skipped").reminder_id.delay, 1, "the first is passed"
+        )
+
     def test_reminder_in_the_language_of_the_recipient(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(
@@ -280,7 +309,7 @@ class TestSla(SalesProcessCommon):
         self._sweep("2026-11-24 10:00:00")
         self.assertFalse(self._activities(lost), "no reminder for a lost lead")
         self.assertEqual(self._open_rows(lost).state, "in_progress")
-        self.assertEqual(len(self._activities(open_lead, self.rep_east)), 2)
+        self.assertEqual(len(self._activities(open_lead, self.rep_east)), 1)
 
         with freeze_time("2026-11-24 11:00:00"):
             lost.action_unarchive()
@@ -288,7 +317,7 @@ class TestSla(SalesProcessCommon):
         self.assertEqual(lost.sla_deadline, datetime(2026, 11, 23, 9, 0))
         self._sweep("2026-11-24 12:00:00")
         self.assertEqual(lost.sla_status, "breached")
-        self.assertEqual(len(self._activities(lost, self.rep_east)), 2)
+        self.assertEqual(len(self._activities(lost, self.rep_east)), 1)
 
     def test_leads_imported_as_lost_get_no_sla(self):
         lost = self._create_leads(1, active=False, stage_id=self.proposition.id)

@@ -38,8 +38,12 @@ class SalesProcessAssignmentTest(models.TransientModel):
             if record.id in matched:
                 by_rule[matched[record.id]].append(record.id)
         plans = {}
+        rules = self.env["sales.process.assignment.rule"].union(*by_rule)
+        availability = rules._availability()
         for rule, ids in by_rule.items():
-            plan, _turns = rule._plan_assignment(records.browse(ids))
+            plan, _turns = rule._plan_assignment(
+                records.browse(ids), None, availability
+            )
             plans.update(
                 {record_id: (rule, *choice) for record_id, choice in plan.items()}
             )
