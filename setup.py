@@ -68,6 +68,7 @@ setup(
     python_requires=">=3.10",
     install_requires=[
         "odoo==19.0.*",
+        "odoo-addon-base_tier_validation==19.0.*",
         "odoo-addon-helpdesk_mgmt==19.0.*",
         "openupgradelib",
     ],

@@ -14,6 +14,7 @@
     "external_dependencies": {"python": ["openupgradelib"]},
     "depends": [
         "account",
+        "base_tier_validation",
         "crm",
         "helpdesk_mgmt",
         "mail",
