@@ -43,7 +43,11 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
     def create(self, vals_list):
         records = super().create(vals_list)
         if not self.env.context.get("sales_process_skip_assignment"):
-            records._assignment_apply()
+            # mail.thread discards the tracking of records it creates, once
+            # this create returns: the assignment must not rely on it
+            records.with_context(
+                sales_process_assignment_on_create=True
+            )._assignment_apply()
         return records
 
     def _assignment_open_domain(self):

@@ -572,12 +572,31 @@ class SalesProcessAssignmentRule(models.Model):
             and not self.env.context.get("mail_notrack")
             and {"user_id", "team_id"} <= set(records._track_get_fields())
         )
+        # mail.thread discards the tracking of records created in the current
+        # transaction (their initial values are None, or will be once their
+        # create returns): their explanation is logged on its own, or it would
+        # be lost with the discarded tracking
+        tracked = tracked and not self.env.context.get(
+            "sales_process_assignment_on_create"
+        )
+        untracked_ids = {
+            record_id
+            for record_id, values in self.env.cr.precommit.data.get(
+                f"mail.tracking.{records._name}", {}
+            ).items()
+            if values is None
+        }
         by_user = defaultdict(list)
         for record in records:
             user = plan[record.id][0]
             by_user[user].append(record.id)
-            if tracked and (
-                (user and user != record.user_id) or (team and team != record.team_id)
+            if (
+                tracked
+                and record.id not in untracked_ids
+                and (
+                    (user and user != record.user_id)
+                    or (team and team != record.team_id)
+                )
             ):
                 record._track_set_log_message(notes.pop(record.id))
         for user, ids in by_user.items():

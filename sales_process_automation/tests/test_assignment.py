@@ -127,24 +127,46 @@ class TestAssignment(SalesProcessCommon):
         )
         self.assertTrue(notification, "Odoo's assignment notification is sent")
 
+    def _flush_tracking(self):
+        """Write the tracking messages, as the commit of a transaction does."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
     def test_explanation_and_tracking_in_one_message(self):
         """The chatter tells who got the record and why, once."""
-        waiting = self._new_leads(1)
+        waiting = self._new_leads(1).with_context(
+            tracking_disable=False, mail_notrack=False
+        )
         self.assertFalse(waiting.user_id, "no rule yet")
+        self._flush_tracking()
         self._rule(name="Everything to East")
-        tracked = waiting.with_context(tracking_disable=False, mail_notrack=False)
         with freeze_time("2026-11-16 10:00:00"):
-            tracked.action_apply_assignment_rules()
-            self.env.cr.flush()
+            waiting.action_apply_assignment_rules()
+            self._flush_tracking()
         messages = waiting.message_ids.filtered(
             lambda message: "Everything to East" in (message.body or "")
         )
         self.assertEqual(len(messages), 1)
         self.assertIn("user_id", messages.tracking_value_ids.field_id.mapped("name"))
         self.assertIn(waiting.user_id.name, messages.body)
-        # without tracking, the explanation is logged on its own
+
+    def test_explanation_logged_when_assigned_at_creation(self):
+        """A record created and assigned in one transaction is not tracked by
+        Odoo: its explanation is logged on its own, not lost."""
+        self._rule(name="Everything to East")
+        created = (
+            self.env["crm.lead"]
+            .with_context(tracking_disable=False, mail_notrack=False)
+            .create({"name": "Created and assigned", "user_id": False})
+        )
+        self._flush_tracking()
+        self.assertIn(created.user_id, self.reps)
+        messages = created.message_ids.filtered(
+            lambda message: "Everything to East" in (message.body or "")
+        )
+        self.assertEqual(len(messages), 1)
+        # without tracking at all, the explanation is logged too
         untracked = self._new_leads(1)
-        untracked.action_apply_assignment_rules()
         self.assertIn("Everything to East", untracked.message_ids[:1].body)
 
     def test_rules_apply_in_order_first_match_wins(self):
