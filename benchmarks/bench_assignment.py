@@ -202,6 +202,10 @@ def make_leads(env, count, sources, countries, hot):
         )
         env.flush_all()
         env.invalidate_all()
+    # what the commit after an import does: the precommit hooks run, so that
+    # both ways later track the leads' new owner as in a later transaction
+    # (Odoo does not track records created in the same transaction)
+    env.cr.precommit.run()
     return leads
 
 

@@ -555,7 +555,9 @@ class SalesProcessAssignmentRule(models.Model):
             bodies={record_id: notes[record_id] for record_id in logged.ids}
         )
         if to_notify:
-            self._schedule_contact_activities(to_notify[0].union(*to_notify))
+            assigned = to_notify[0].union(*to_notify)
+            self._schedule_contact_activities(assigned)
+            self._notify_assignees(assigned)
         return result
 
     def _write_plan(self, records, plan, turns, notes, now):
@@ -612,9 +614,11 @@ class SalesProcessAssignmentRule(models.Model):
                 values["team_id"] = team.id
             if user:
                 values["user_id"] = user.id
-            records.browse(ids).with_context(sales_process_skip_assignment=True).write(
-                values
-            )
+            # Odoo's mail per assigned record is replaced by one notification
+            # per assignee and run (_notify_assignees)
+            records.browse(ids).with_context(
+                sales_process_skip_assignment=True, mail_auto_subscribe_no_notify=True
+            ).write(values)
         for member in self.member_ids:
             if member.id in turns and turns[member.id] != member.assigned_count:
                 member.assigned_count = turns[member.id]
@@ -685,6 +689,44 @@ class SalesProcessAssignmentRule(models.Model):
                 for record in records
             ]
         )
+
+    @api.model
+    def _notify_assignees(self, records):
+        """Tell each assignee once: Odoo's assignment message for one record,
+        one message listing them for several, not one mail per record."""
+        for user, user_records in records.grouped("user_id").items():
+            if len(user_records) == 1:
+                user_records._message_auto_subscribe_notify(
+                    user.partner_id.ids, "mail.message_user_assigned"
+                )
+                continue
+            links = Markup().join(
+                Markup('<li><a href="%s">%s</a></li>')
+                % (record._notify_get_action_link("view"), record.display_name)
+                for record in user_records
+            )
+            model = self.env["ir.model"]._get(records._name).display_name
+            # sudo: a notification without a document, which the assigning
+            # user (an importer, the mail gateway) may not send themselves
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=user.partner_id.ids,
+                subject=self.env._(
+                    "You have been assigned %(count)s records: %(model)s",
+                    count=len(user_records),
+                    model=model,
+                ),
+                body=self.env["mail.render.mixin"]._replace_local_links(
+                    Markup("<p>%s</p><ul>%s</ul>")
+                    % (
+                        self.env._(
+                            "Dear %(name)s, these records are now yours:",
+                            name=user.name,
+                        ),
+                        links,
+                    )
+                ),
+                email_layout_xmlid="mail.mail_notification_light",
+            )
 
     def _launch_playbook(self, records):
         """Start the rule's activity plan on the records, per assignee."""

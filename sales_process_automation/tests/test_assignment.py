@@ -127,6 +127,33 @@ class TestAssignment(SalesProcessCommon):
         )
         self.assertTrue(notification, "Odoo's assignment notification is sent")
 
+    def test_assignee_of_several_records_gets_one_notification(self):
+        self._rule()
+        leads = self._new_leads(6)
+        self.assertEqual(len(leads.user_id), 3, "two leads for each of three reps")
+        Message = self.env["mail.message"]
+        per_record = Message.search(
+            [
+                ("model", "=", "crm.lead"),
+                ("res_id", "in", leads.ids),
+                ("message_type", "=", "user_notification"),
+            ]
+        )
+        self.assertFalse(per_record, "no mail per record")
+        for rep in leads.user_id:
+            notifications = Message.search(
+                [
+                    ("message_type", "=", "user_notification"),
+                    ("partner_ids", "in", rep.partner_id.ids),
+                    ("create_date", ">=", leads[0].create_date),
+                ]
+            )
+            self.assertEqual(len(notifications), 1)
+            mine = leads.filtered(lambda lead, rep=rep: lead.user_id == rep)
+            for lead in mine:
+                self.assertIn(lead.name, notifications.body)
+            self.assertIn(str(len(mine)), notifications.subject)
+
     def _flush_tracking(self):
         """Write the tracking messages, as the commit of a transaction does."""
         self.env.flush_all()
