@@ -33,8 +33,7 @@ class CrmLead(models.Model):
         string="Complex Request",
         compute="_compute_sales_process_complex",
         store=True,
-        help="The latest request to handle the opportunity outside the standard "
-        "rules.",
+        help="The latest request to handle the opportunity outside the standard rules.",
     )
     sales_process_complex = fields.Boolean(
         string="Complex",

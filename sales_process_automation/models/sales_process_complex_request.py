@@ -53,14 +53,13 @@ class SalesProcessComplexRequest(models.Model):
         readonly=True,
         default=lambda self: self.env.user,
     )
-    manager_id = fields.Many2one(
+    approver_ids = fields.Many2many(
         "res.users",
-        string="Sales Manager",
-        compute="_compute_manager_id",
-        store=True,
+        string="Approvers",
+        compute="_compute_approver_ids",
         help="Who approves by default: the team leader of the opportunity when "
-        "they manage the sales process and did not make the request. Empty: any "
-        "Sales Process Manager approves.",
+        "they are a Sales Process Manager, else the Sales Process Managers of its "
+        "company; never the requester.",
     )
     reason_id = fields.Many2one(
         "sales.process.complex.reason",
@@ -104,18 +103,26 @@ class SalesProcessComplexRequest(models.Model):
     )
     decision_date = fields.Datetime(readonly=True, copy=False)
 
-    @api.depends("lead_id.team_id.user_id", "requester_id")
-    def _compute_manager_id(self):
+    @api.depends("lead_id.team_id.user_id", "requester_id", "company_id")
+    def _compute_approver_ids(self):
+        managers = self.env.ref("sales_process_automation.group_manager").all_user_ids
         for request in self:
             leader = request.lead_id.team_id.user_id
-            if (
-                leader
-                and leader != request.requester_id
-                and leader.has_group("sales_process_automation.group_manager")
-            ):
-                request.manager_id = leader
-            else:
-                request.manager_id = False
+            if leader in managers and leader != request.requester_id:
+                request.approver_ids = leader
+                continue
+            request.approver_ids = (
+                managers.filtered(
+                    lambda user, request=request: (
+                        not user.share
+                        and (
+                            not request.company_id
+                            or request.company_id in user.company_ids
+                        )
+                    )
+                )
+                - request.requester_id
+            )
 
     @api.depends("lead_id", "reason_id")
     def _compute_display_name(self):
@@ -190,7 +197,9 @@ class SalesProcessComplexRequest(models.Model):
         self.ensure_one()
         if not self.reason_id:
             raise ValidationError(
-                self.env._("Choose why the opportunity is complex: the reason is empty.")
+                self.env._(
+                    "Choose why the opportunity is complex: the reason is empty."
+                )
             )
         if self.reason_id.requires_details and not (self.details or "").strip():
             raise ValidationError(
@@ -300,8 +309,9 @@ class SalesProcessComplexRequest(models.Model):
                 comment=comment,
             )
         self.lead_id.invalidate_recordset()
-        # the rep is told on both documents, even if they missed the email
-        self.lead_id.message_post(
+        # sudo: the decision is told on the opportunity whoever may write it;
+        # the author stays the reviewer. The rep sees it even without the email
+        self.lead_id.sudo().message_post(
             body=body,
             partner_ids=self.requester_id.partner_id.ids,
             subtype_xmlid="mail.mt_comment",

@@ -689,9 +689,7 @@ class SalesProcessStageHistory(models.Model):
                 row.write(
                     {
                         **values,
-                        **row._sla_approved_deadline_values(
-                            approved_deadlines[row.id]
-                        ),
+                        **row._sla_approved_deadline_values(approved_deadlines[row.id]),
                     }
                 )
                 continue
