@@ -53,6 +53,7 @@
         "demo/helpdesk_ticket_demo.xml",
         "demo/sales_process_sla_policy_demo.xml",
         "demo/sales_process_assignment_rule_demo.xml",
+        "demo/sales_process_complex_request_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "application": True,
