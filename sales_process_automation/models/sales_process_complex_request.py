@@ -80,7 +80,7 @@ class SalesProcessComplexRequest(models.Model):
         string="Stage Entry",
         readonly=True,
         ondelete="set null",
-        help="The stage the new deadline is for.",
+        help="The stage the new deadline applies to.",
     )
     state = fields.Selection(
         [
@@ -318,9 +318,11 @@ class SalesProcessComplexRequest(models.Model):
         )
 
     def _apply_approved_deadline(self):
-        """The approved deadline becomes the one of the stage it was asked for."""
-        # sudo: the history is maintained by the system, users only read it
-        row = self.sudo().stage_history_id
-        if not row or row.date_out:
+        """The approved deadline becomes the one of the opportunity's stage."""
+        row = self.lead_id._stage_history_open_rows()[:1]
+        if not row:
             return
+        if row != self.stage_history_id:
+            # the opportunity moved on while the request waited
+            self.with_context(skip_validation_check=True).stage_history_id = row
         row.write(row._sla_approved_deadline_values(self.requested_deadline))
