@@ -13,6 +13,7 @@ Every measure starts with a cold ORM cache; the median of the runs is printed
 with the number of queries, and the figures are checked to be the same.
 
 Usage: python3 benchmarks/bench_complex_report.py [--repeat 7] [--keep-database]
+       [--reuse-database]
 """
 
 import argparse
@@ -94,7 +95,7 @@ def make_data(env):
     reasons = env["sales.process.complex.reason"].search([])
     company = env.company
     cr = env.cr
-    # rep n gets about (n + 1) / sum shares of the leads; rep 0 complexes a lot
+    # the reps share the opportunities evenly, one in ten is lost (archived)
     cr.execute(
         """
         INSERT INTO crm_lead (name, type, active, user_id, team_id, company_id,
@@ -114,7 +115,7 @@ def make_data(env):
             "count": OPPORTUNITIES,
         },
     )
-    # complex: every 5th opportunity, and every other one of the first rep
+    # complex: a fifth of each rep's opportunities, 3 in 5 of the first rep's
     cr.execute(
         """
         INSERT INTO sales_process_complex_request
@@ -126,13 +127,15 @@ def make_data(env):
                now() + interval '10 days', 'no', now(), now()
           FROM crm_lead lead
          WHERE lead.user_id = ANY(%(users)s)
-           AND (lead.id %% 5 = 0 OR (lead.user_id = %(first)s AND lead.id %% 2 = 0))
+           AND (lead.id / %(reps)s %% 5 = 0
+                OR (lead.user_id = %(first)s AND lead.id / %(reps)s %% 2 = 0))
         """,
         {
             "reasons": reasons.ids,
             "nreasons": len(reasons),
             "users": users.ids,
             "first": users[0].id,
+            "reps": REPS,
         },
     )
     # a second request after a rejection, for some
@@ -144,7 +147,7 @@ def make_data(env):
         SELECT lead_id, requester_id, lead_user_id, team_id, company_id, reason_id,
                'approved', requested_deadline, 'no', now(), now()
           FROM sales_process_complex_request
-         WHERE state = 'rejected' AND lead_id %% 3 = 0
+         WHERE state = 'rejected' AND lead_id % 3 = 0
         """
     )
     cr.execute("ANALYZE crm_lead")
@@ -172,7 +175,6 @@ def run(repeat):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         users = make_data(env)
-        cr.commit()
         admin_env = env(user=env.ref("base.user_admin"))
         Report = admin_env["sales.process.complex.report"]
         list_fields = {
@@ -238,10 +240,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="use the database a run kept instead of creating it again",
+    )
     args = parser.parse_args()
     config.parse_config([f"--addons-path={addons_path()}", "--log-level=warn"])
-    print(f"creating {DB_NAME} ...", flush=True)
-    create_database()
+    if not args.reuse_database:
+        print(f"creating {DB_NAME} ...", flush=True)
+        create_database()
     results, reps, highlighted = run(args.repeat)
     print()
     print(

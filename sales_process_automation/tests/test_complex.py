@@ -296,6 +296,17 @@ class TestComplexOpportunity(SalesProcessCommon):
             lead.stage_id = self.stages[3]
         self.assertNotEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))
 
+    def test_approval_applies_to_the_stage_the_opportunity_is_in(self):
+        lead = self._create_leads(1)
+        request = self._request(lead, self.rep_east)
+        self.assertFalse(lead.sla_policy_id)
+        with freeze_time("2026-11-16 11:00:00"):
+            lead.stage_id = self.proposition
+        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 23, 11, 0))
+        self._decide(request, self.director, "approve", "OK")
+        self.assertEqual(request.stage_history_id, self._open_rows(lead))
+        self.assertEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))
+
     # report
 
     def _report(self, user=None):
