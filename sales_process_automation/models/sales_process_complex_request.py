@@ -4,6 +4,19 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 ACTIVITY_TYPE = "sales_process_automation.mail_activity_type_complex_approval"
+# what the reviewer decides on, and the decision: fixed once submitted
+PROTECTED_FIELDS = {
+    "lead_id",
+    "requester_id",
+    "reason_id",
+    "details",
+    "requested_deadline",
+    "current_deadline",
+    "stage_history_id",
+    "decision_comment",
+    "decided_by_id",
+    "decision_date",
+}
 
 
 class SalesProcessComplexRequest(models.Model):
@@ -143,6 +156,39 @@ class SalesProcessComplexRequest(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get("state", "draft") != "draft" for vals in vals_list
+        ):
+            raise UserError(
+                self.env._(
+                    "A complex request starts as a draft: submit it for approval."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self.env.su:
+            return super().write(vals)
+        if "state" in vals:
+            raise UserError(
+                self.env._(
+                    "The status of a complex request follows its approval: submit "
+                    "it, then let the sales manager approve or reject it."
+                )
+            )
+        if vals.keys() & PROTECTED_FIELDS and any(
+            request.state != "draft" for request in self
+        ):
+            raise UserError(
+                self.env._(
+                    "A submitted complex request cannot be changed; after a "
+                    "rejection, make a new request."
+                )
+            )
+        return super().write(vals)
+
     def action_request(self):
         """Submit the request: reminders stop and the sales manager is asked."""
         for request in self:
@@ -154,7 +200,8 @@ class SalesProcessComplexRequest(models.Model):
         History = self.env["sales.process.stage.history"]
         for request in self:
             row = request.lead_id._stage_history_open_rows()[:1]
-            request.write(
+            # sudo: the status only moves with the approval process
+            request.sudo().write(
                 {
                     "state": "pending",
                     "current_deadline": row.date_deadline,
@@ -201,14 +248,7 @@ class SalesProcessComplexRequest(models.Model):
                     "Choose why the opportunity is complex: the reason is empty."
                 )
             )
-        if self.reason_id.requires_details and not (self.details or "").strip():
-            raise ValidationError(
-                self.env._(
-                    "The reason %(reason)s needs details: explain in a few "
-                    "words what the customer asks for.",
-                    reason=self.reason_id.name,
-                )
-            )
+        self._check_details()
         if not self.requested_deadline:
             raise ValidationError(self.env._("Give the new deadline you need."))
         if self.requested_deadline <= fields.Datetime.now():
@@ -281,8 +321,9 @@ class SalesProcessComplexRequest(models.Model):
         self.ensure_one()
         review = self.review_ids.filtered("done_by").sorted("reviewed_date")[-1:]
         comment = review.comment or ""
-        # the tier engine forbids writes under validation: the decision is its own
-        self.with_context(skip_validation_check=True).write(
+        # sudo: the status only moves with the approval process; the tier engine
+        # forbids writes under validation, the decision is its own
+        self.sudo().with_context(skip_validation_check=True).write(
             {
                 "state": state,
                 "decision_comment": comment,
@@ -323,6 +364,7 @@ class SalesProcessComplexRequest(models.Model):
         if not row:
             return
         if row != self.stage_history_id:
-            # the opportunity moved on while the request waited
-            self.with_context(skip_validation_check=True).stage_history_id = row
+            # the opportunity moved on while the request waited; sudo: set by
+            # the approval process only
+            self.sudo().stage_history_id = row
         row.write(row._sla_approved_deadline_values(self.requested_deadline))

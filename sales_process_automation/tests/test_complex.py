@@ -194,7 +194,9 @@ class TestComplexOpportunity(SalesProcessCommon):
         with self.assertRaises(AccessError):
             request.with_user(self.rep_east_2).validate_tier()
         # even when the rep could read it, they are no reviewer
-        request.with_context(skip_validation_check=True).requester_id = self.rep_east_2
+        request.sudo().with_context(
+            skip_validation_check=True
+        ).requester_id = self.rep_east_2
         with self.assertRaisesRegex(UserError, "Only the sales manager"):
             request.with_user(self.rep_east).validate_tier()
         self.assertEqual(request.state, "pending")
@@ -241,6 +243,24 @@ class TestComplexOpportunity(SalesProcessCommon):
         with self.assertRaisesRegex(UserError, "already has an open"):
             self._request(lead, self.rep_east)
         self.assertEqual(request.state, "pending")
+        # what the manager decides on is fixed, and only a decision decides
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            request.with_user(self.rep_east).requested_deadline = datetime(
+                2027, 1, 29, 17, 0
+            )
+        with self.assertRaisesRegex(UserError, "starts as a draft"):
+            self.Request.with_user(self.rep_east).create(
+                {
+                    "lead_id": self._create_leads(1).id,
+                    "reason_id": self.warranty.id,
+                    "requested_deadline": datetime(2027, 1, 29, 17, 0),
+                    "state": "approved",
+                }
+            )
+        with self.assertRaisesRegex(UserError, "follows its approval"):
+            request.with_user(self.rep_east).write({"state": "approved"})
+        with self.assertRaisesRegex(UserError, "follows its approval"):
+            draft.with_user(self.rep_east).write({"state": "approved"})
 
     # SLA
 
