@@ -40,6 +40,10 @@
         "views/crm_team_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "wizard/sales_process_assignment_test_views.xml",
+        "data/sales_process_complex_data.xml",
+        "views/sales_process_complex_request_views.xml",
+        "views/sales_process_complex_report_views.xml",
+        "views/res_config_settings_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [
@@ -49,6 +53,7 @@
         "demo/helpdesk_ticket_demo.xml",
         "demo/sales_process_sla_policy_demo.xml",
         "demo/sales_process_assignment_rule_demo.xml",
+        "demo/sales_process_complex_request_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "application": True,

@@ -21,3 +21,9 @@ from . import sale_order
 from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
+from . import res_company
+from . import res_config_settings
+from . import tier_definition
+from . import sales_process_complex_reason
+from . import sales_process_complex_request
+from . import sales_process_complex_report

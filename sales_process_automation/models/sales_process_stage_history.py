@@ -10,6 +10,7 @@ from pytz import utc
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL, ormcache
 
 SLA_STATUSES = [
@@ -458,7 +459,12 @@ class SalesProcessStageHistory(models.Model):
         half-way or run twice sends nothing twice and misses nothing.
         """
         now = fields.Datetime.now()
-        domain = [("date_out", "=", False), ("sla_next_check", "<=", now)]
+        domain = Domain.AND(
+            [
+                [("date_out", "=", False), ("sla_next_check", "<=", now)],
+                self._sla_sweep_exclusion_domain(),
+            ]
+        )
         batch_size = self._sla_batch_size()
         rows = self.search(
             domain, limit=batch_size, order="sla_next_check, id"
@@ -470,6 +476,28 @@ class SalesProcessStageHistory(models.Model):
             len(rows),
             remaining=self.search_count(domain) if len(rows) == batch_size else 0,
         )
+
+    @api.model
+    def _sla_sweep_exclusion_domain(self):
+        """Rows the sweep leaves alone: those of complex opportunities.
+
+        While a complex request is waiting or approved, the standard reminders,
+        risks, breaches and escalations of the opportunity are off.
+        """
+        return Domain("lead_id", "=", False) | Domain(
+            "lead_id.sales_process_complex", "=", False
+        )
+
+    def _sla_approved_deadline_values(self, deadline):
+        """Values of a row whose stage gets an approved deadline: on track."""
+        values = {
+            "date_deadline": deadline,
+            "date_at_risk": False,
+            "sla_status": "on_track" if deadline > fields.Datetime.now() else False,
+        }
+        if self.state == "abnormal":
+            values["state"] = "in_progress"
+        return values
 
     @api.model
     def _sla_batch_size(self):
@@ -641,6 +669,14 @@ class SalesProcessStageHistory(models.Model):
             [{stage_column: row._stage_value()} for row in self],
         )
         now = fields.Datetime.now()
+        # sudo: the requests of the rows' records decide their deadlines, whoever
+        # changes the policies
+        approved_deadlines = {
+            request.stage_history_id.id: request.requested_deadline
+            for request in self.env["sales.process.complex.request"]
+            .sudo()
+            .search([("stage_history_id", "in", self.ids), ("state", "=", "approved")])
+        }
         for row, policy in zip(self, policies, strict=True):
             values = self._sla_entry_values(
                 policy,
@@ -648,6 +684,15 @@ class SalesProcessStageHistory(models.Model):
                 row.date_in,
                 row.sla_consumed_hours,
             )
+            if policy and row.id in approved_deadlines:
+                # a complex opportunity keeps the deadline its manager approved
+                row.write(
+                    {
+                        **values,
+                        **row._sla_approved_deadline_values(approved_deadlines[row.id]),
+                    }
+                )
+                continue
             passed = row.sla_event_ids.filtered(lambda event: event.kind != "reminder")
             if policy and values["date_deadline"] > now:
                 # the new deadline is ahead: the stage is on track again
