@@ -433,9 +433,11 @@ class SalesProcessStageHistory(models.Model):
         calendar = self.env["resource.calendar"].browse(calendar_id)
         duration = policy._duration_hours(calendar)
         no_reminder = self.env["sales.process.sla.reminder"]
+        # an approved extension has a deadline and no moment of risk
         schedule = [
-            (at_risk, "at_risk", no_reminder),
-            (deadline, "breach", no_reminder),
+            (moment, kind, no_reminder)
+            for moment, kind in ((at_risk, "at_risk"), (deadline, "breach"))
+            if moment
         ]
         for reminder in policy.reminder_ids:
             if reminder.anchor == "after_deadline":
@@ -479,13 +481,16 @@ class SalesProcessStageHistory(models.Model):
 
     @api.model
     def _sla_sweep_exclusion_domain(self):
-        """Rows the sweep leaves alone: those of complex opportunities.
-
-        While a complex request is waiting or approved, the standard reminders,
-        risks, breaches and escalations of the opportunity are off.
+        """Rows the sweep leaves alone: those of opportunities whose complex
+        request waits for its decision (no reminder, risk, breach or escalation
+        until the manager has decided). Once the extension is approved, the
+        sweep takes them again: no standard reminders (see ``_sla_process``),
+        but a breach when the approved deadline passes.
         """
-        return Domain("lead_id", "=", False) | Domain(
-            "lead_id.sales_process_complex", "=", False
+        return (
+            Domain("lead_id", "=", False)
+            | Domain("lead_id.sales_process_complex", "=", False)
+            | Domain("lead_id.sales_process_extension_approved", "=", True)
         )
 
     def _sla_approved_deadline_values(self, deadline):
@@ -542,8 +547,10 @@ class SalesProcessStageHistory(models.Model):
                 (moment for moment, kind, _reminder in due if kind == "reminder"),
                 default=None,
             )
+            # an approved extension turns the standard reminders off
+            quiet = row.sla_excluded or row.lead_id.sales_process_extension_approved
             for moment, kind, reminder in due:
-                skipped = kind == "reminder" and (row.sla_excluded or moment < latest)
+                skipped = kind == "reminder" and (quiet or moment < latest)
                 event_vals.append(
                     {
                         "history_id": row.id,

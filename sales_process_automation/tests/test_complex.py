@@ -287,7 +287,7 @@ class TestComplexOpportunity(SalesProcessCommon):
         lead.invalidate_recordset()
         self.assertEqual(lead.sla_status, "breached")
 
-    def test_no_escalation_while_waiting_nor_after_approval(self):
+    def test_no_escalation_while_waiting_breach_after_approved_deadline(self):
         waiting, approved = self._lead_in_proposal() | self._lead_in_proposal()
         self._request(waiting, self.rep_east)
         request = self._request(approved, self.rep_east)
@@ -298,6 +298,18 @@ class TestComplexOpportunity(SalesProcessCommon):
         self.assertEqual(approved.sla_status, "on_track")
         self.assertFalse(self._activities(waiting | approved, self.rep_east))
         self.assertFalse(self._activities(waiting | approved, self.process_admin))
+        # the approved deadline (2026-12-04 17:00) applies: past it, a breach
+        # and its escalation, still no standard reminder
+        self._sweep("2026-12-07 10:00:00")
+        self.env.invalidate_all()
+        self.assertEqual(waiting.sla_status, "on_track", "the decision is pending")
+        self.assertEqual(approved.sla_status, "breached")
+        self.assertFalse(self._activities(approved, self.rep_east))
+        self.assertEqual(
+            self._activities(approved, self.process_admin).mapped("summary"),
+            ["SLA breached: Proposal within 5 days"],
+        )
+        self.assertFalse(self._activities(waiting, self.process_admin))
 
     def test_deadline_moved_after_approval_stays_when_policies_change(self):
         lead = self._lead_in_proposal()
