@@ -11,7 +11,7 @@
     "author": "Sales Process Automation",
     "maintainers": [],
     "license": "AGPL-3",
-    "external_dependencies": {"python": ["openupgradelib"]},
+    "external_dependencies": {"python": ["numpy", "openupgradelib"]},
     "depends": [
         "account",
         "base_tier_validation",
@@ -40,6 +40,7 @@
         "views/crm_team_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "wizard/sales_process_assignment_test_views.xml",
+        "wizard/sales_process_pipeline_simulation_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [
