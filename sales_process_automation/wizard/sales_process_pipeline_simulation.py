@@ -456,25 +456,41 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         )
 
     def _measure_flows(self):
-        """New leads per week and average revenue of the leads won in the period."""
-        domain = [("company_id", "in", [self.company_id.id, False])]
-        if self.team_id:
-            domain.append(("team_id", "=", self.team_id.id))
+        """New leads per week and average revenue of the leads won in the period.
+
+        A lead is new when it entered its first stage in the period.
+        """
         start = fields.Datetime.to_datetime(self.date_from)
         stop = fields.Datetime.to_datetime(self.date_to + timedelta(days=1))
-        Lead = self.env["crm.lead"].with_context(active_test=False)
-        [(created,)] = Lead._read_group(
-            [*domain, ("create_date", ">=", start), ("create_date", "<", stop)],
-            aggregates=["__count"],
+        [(created,)] = self.env.execute_query(
+            SQL(
+                """
+                SELECT COUNT(*)
+                  FROM (
+                      SELECT MIN(history.date_in) AS first_in
+                        FROM sales_process_stage_history AS history
+                       WHERE %(filter)s
+                    GROUP BY history.lead_id
+                  ) AS leads
+                 WHERE first_in >= %(start)s AND first_in < %(stop)s
+                """,
+                filter=self._history_filter("history"),
+                start=start,
+                stop=stop,
+            )
         )
-        [(won_revenue,)] = Lead._read_group(
-            [
-                *domain,
-                ("won_status", "=", "won"),
-                ("date_closed", ">=", start),
-                ("date_closed", "<", stop),
-            ],
-            aggregates=["expected_revenue:avg"],
+        domain = [
+            ("company_id", "in", [self.company_id.id, False]),
+            ("won_status", "=", "won"),
+            ("date_closed", ">=", start),
+            ("date_closed", "<", stop),
+        ]
+        if self.team_id:
+            domain.append(("team_id", "=", self.team_id.id))
+        [(won_revenue,)] = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            ._read_group(domain, aggregates=["expected_revenue:avg"])
         )
         weeks = ((self.date_to - self.date_from).days + 1) / 7
         return created / weeks, won_revenue or 0.0

@@ -42,9 +42,9 @@ class SalesProcessPipelineSimulationStage(models.TransientModel):
         "simulation draws from them.",
     )
     mean_days = fields.Float(
-        string="Mean Days", digits=(16, 1), help="Calendar days spent in the stage."
+        string="Mean Days", digits=(16, 2), help="Calendar days spent in the stage."
     )
-    median_days = fields.Float(string="Median Days", digits=(16, 1))
+    median_days = fields.Float(string="Median Days", digits=(16, 2))
     open_count = fields.Integer(
         string="Open Leads", help="Leads in the stage now, simulated from it."
     )
@@ -56,6 +56,6 @@ class SalesProcessPipelineSimulationStage(models.TransientModel):
     )
     is_limiting = fields.Boolean(string="Limits Throughput")
     whatif_conversion = fields.Float(string="What-if Conversion (%)", digits=(16, 1))
-    whatif_mean_days = fields.Float(string="What-if Mean Days", digits=(16, 1))
+    whatif_mean_days = fields.Float(string="What-if Mean Days", digits=(16, 2))
     whatif_throughput = fields.Float(string="What-if Passed On per Day", digits=(16, 3))
     whatif_is_limiting = fields.Boolean(string="Limits What-if Throughput")
