@@ -41,10 +41,8 @@ class SalesProcessPipelineSimulationStage(models.TransientModel):
         help="Times spent in the stage by the entries that moved on: the "
         "simulation draws from them.",
     )
-    mean_days = fields.Float(
-        string="Mean Days", digits=(16, 2), help="Calendar days spent in the stage."
-    )
-    median_days = fields.Float(string="Median Days", digits=(16, 2))
+    mean_days = fields.Float(digits=(16, 2), help="Calendar days spent in the stage.")
+    median_days = fields.Float(digits=(16, 2))
     open_count = fields.Integer(
         string="Open Leads", help="Leads in the stage now, simulated from it."
     )
