@@ -153,11 +153,12 @@ def bench_engine(repeat):
     rows = []
     for arrivals in (0, ARRIVALS):
         pipeline = make_pipeline(arrivals)
-        timings = []
+        timings, cpu = [], []
         for run_index in range(repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             result = engine().simulate(pipeline, edges, RUNS, seed=run_index)
             timings.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         start = time.perf_counter()
         naive_won = naive(pipeline, edges, NAIVE_RUNS, seed=1)
         naive_seconds = (time.perf_counter() - start) * RUNS / NAIVE_RUNS
@@ -166,6 +167,7 @@ def bench_engine(repeat):
                 arrivals,
                 statistics.median(timings),
                 max(timings),
+                statistics.median(cpu),
                 naive_seconds,
                 result.won_count.sum(axis=1).mean(),
                 np.mean([sum(counts) for counts in naive_won]),
@@ -326,20 +328,22 @@ def main():
         f"{WEEKS} weekly buckets; median (max) of {args.repeat} simulations"
     )
     print(
-        f"{'new/week':>8} | {'numpy s':>8} {'max s':>6} | "
+        f"{'new/week':>8} | {'numpy s':>8} {'max s':>6} {'cpu s':>6} | "
         f"{'plain Python s':>14} {'ratio':>6} | {'won/run numpy':>13} "
         f"{'plain':>6}"
     )
-    for arrivals, median, worst, naive_seconds, won, naive_won in bench_engine(
+    for arrivals, median, worst, cpu, naive_seconds, won, naive_won in bench_engine(
         args.repeat
     ):
         print(
-            f"{arrivals:>8} | {median:>8.2f} {worst:>6.2f} | {naive_seconds:>14.0f} "
+            f"{arrivals:>8} | {median:>8.2f} {worst:>6.2f} {cpu:>6.2f} | "
+            f"{naive_seconds:>14.0f} "
             f"{naive_seconds / median:>6.0f} | {won:>13.1f} {naive_won:>6.1f}"
         )
     print(
         f"plain Python: {NAIVE_RUNS} runs timed, extrapolated linearly to "
-        f"{RUNS:,}; won per run is the mean over the runs of each"
+        f"{RUNS:,}; won per run is the mean over the runs of each; cpu s: "
+        "processor time of the numpy engine (wall time on a shared machine varies)"
     )
     if args.engine_only:
         return

@@ -159,6 +159,13 @@ class TestPipelineSimulation(SalesProcessCommon):
         with self.assertRaises(UserError):
             self._run(date_from=date(2025, 1, 1), date_to=date(2025, 3, 31))
 
+    def test_what_if_stage_outside_pipeline(self):
+        other_stage = self.env["crm.stage"].create(
+            {"name": "West only", "team_ids": [(6, 0, self.team_west.ids)]}
+        )
+        with self.assertRaises(UserError):
+            self._run(whatif_stage_id=other_stage.id)
+
     def test_managers_only(self):
         with self.assertRaises(AccessError):
             self.env["sales.process.pipeline.simulation"].with_user(

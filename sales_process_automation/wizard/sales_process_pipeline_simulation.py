@@ -254,12 +254,19 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             arrivals_per_week=new_per_week,
             arrival_revenue=won_revenue_avg,
         )
+        if self.whatif_stage_id and self.whatif_stage_id not in stages:
+            raise UserError(
+                self.env._(
+                    "The stage %(stage)s is not in the pipeline of this team.",
+                    stage=self.whatif_stage_id.name,
+                )
+            )
         scenarios = {"baseline": baseline}
         if self.has_whatif:
             scenarios["whatif"] = what_if(
                 baseline,
                 stage=list(stages).index(self.whatif_stage_id)
-                if self.whatif_stage_id in stages
+                if self.whatif_stage_id
                 else None,
                 conversion=self.whatif_conversion / 100,
                 duration_factor=self.whatif_duration_factor,
