@@ -3,7 +3,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, freeze_time, tagged
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import SalesProcessCommon
 
@@ -156,15 +156,27 @@ class TestPipelineSimulation(SalesProcessCommon):
         )
 
     def test_nothing_to_measure(self):
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "No lead entered a stage"):
             self._run(date_from=date(2025, 1, 1), date_to=date(2025, 3, 31))
 
     def test_what_if_stage_outside_pipeline(self):
         other_stage = self.env["crm.stage"].create(
             {"name": "West only", "team_ids": [(6, 0, self.team_west.ids)]}
         )
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(UserError, "not in the pipeline"):
             self._run(whatif_stage_id=other_stage.id)
+
+    def test_manager_measures_own_teams_only(self):
+        stranger = new_test_user(
+            self.env, login="spa_other_director", groups="sales_team.group_sale_manager"
+        )
+        with (
+            freeze_time("2026-09-29 10:00:00"),
+            self.assertRaisesRegex(UserError, "No lead entered a stage"),
+        ):
+            self.env["sales.process.pipeline.simulation"].with_user(stranger).create(
+                self.wizard_values
+            ).action_run()
 
     def test_managers_only(self):
         with self.assertRaises(AccessError):

@@ -331,19 +331,19 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         return stages
 
     def _history_filter(self, alias):
-        """SQL condition on the stage history rows of the team and company."""
-        table = SQL.identifier(alias)
-        condition = SQL(
-            "%s.res_model = 'crm.lead'"
-            " AND (%s.company_id = %s OR %s.company_id IS NULL)",
-            table,
-            table,
-            self.company_id.id,
-            table,
-        )
+        """SQL condition on the stage history rows of the team and company.
+
+        Only the rows the user may read count: a manager measures the teams
+        they lead or belong to (record rules of the stage history).
+        """
+        domain = [
+            ("res_model", "=", "crm.lead"),
+            ("company_id", "in", [self.company_id.id, False]),
+        ]
         if self.team_id:
-            condition = SQL("%s AND %s.team_id = %s", condition, table, self.team_id.id)
-        return condition
+            domain.append(("team_id", "=", self.team_id.id))
+        readable = self.env["sales.process.stage.history"]._search(domain)
+        return SQL("%s.id IN %s", SQL.identifier(alias), readable.subselect())
 
     def _measure_history(self, stages):
         """Per stage id: entries, moved on, won, lost, conversion (%) and times.
