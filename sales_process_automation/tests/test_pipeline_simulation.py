@@ -107,6 +107,20 @@ class TestPipelineSimulation(SalesProcessCommon):
         for line in wizard.baseline_line_ids:
             self.assertLessEqual(line.won_count_p10, line.won_count_p50)
             self.assertLessEqual(line.won_count_p50, line.won_count_p90)
+        # the chart draws the same percentiles, a line per series
+        action = wizard.action_open_chart()
+        bands = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(len(bands), 3 * 4)
+        first_week = bands.filtered(lambda band: band.bucket == "2026-09-29")
+        line = wizard.baseline_line_ids[0]
+        self.assertEqual(
+            sorted(first_week.mapped(lambda band: (band.series, band.revenue))),
+            [
+                ("baseline_p10", line.revenue_p10),
+                ("baseline_p50", line.revenue_p50),
+                ("baseline_p90", line.revenue_p90),
+            ],
+        )
         # the waiting lead, won with one chance in two, and new leads
         self.assertGreater(wizard.won_count_p90, 0)
         self.assertGreater(wizard.revenue_p90, 0)

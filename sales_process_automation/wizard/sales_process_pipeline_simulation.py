@@ -116,6 +116,9 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         domain=[("scenario", "=", "baseline")],
         string="Baseline",
     )
+    band_ids = fields.One2many(
+        "sales.process.pipeline.simulation.band", "simulation_id", string="Bands"
+    )
     whatif_line_ids = fields.One2many(
         "sales.process.pipeline.simulation.result",
         "simulation_id",
@@ -281,6 +284,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             "won_revenue_avg": won_revenue_avg,
             "stage_line_ids": [(5, 0, 0)],
             "result_line_ids": [(5, 0, 0)],
+            "band_ids": [(5, 0, 0)],
         }
         throughputs = {}
         for scenario, pipeline in scenarios.items():
@@ -291,6 +295,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 values[f"{prefix}won_count_{name}"] = bands["total_count"][index]
                 values[f"{prefix}revenue_{name}"] = bands["total_revenue"][index]
             values["result_line_ids"] += self._result_commands(scenario, starts, bands)
+            values["band_ids"] += self._band_commands(scenario, starts, bands)
             throughputs[scenario] = stage_throughputs(pipeline)
             values[f"{prefix}limiting_stage_id"] = stages[
                 int(np.argmin(throughputs[scenario]))
@@ -308,10 +313,10 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         }
 
     def action_open_chart(self):
-        """The results of both scenarios as a chart, a pivot table and a list."""
+        """The P10 / P50 / P90 bands of both scenarios, as a chart and a pivot."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_process_automation.sales_process_pipeline_simulation_result_action"
+            "sales_process_automation.sales_process_pipeline_simulation_band_action"
         )
         action["domain"] = [("simulation_id", "=", self.id)]
         return action
@@ -518,6 +523,26 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         edges = [(start - today).days for start in starts] + [(end - today).days]
         return starts, edges
 
+    def _bucket_label(self, start):
+        return start.isoformat() if self.bucket == "week" else start.strftime("%Y-%m")
+
+    def _band_commands(self, scenario, starts, bands):
+        return [
+            (
+                0,
+                0,
+                {
+                    "series": f"{scenario}_{name}",
+                    "bucket_start": start,
+                    "bucket": self._bucket_label(start),
+                    "won_count": bands["count"][position, index],
+                    "revenue": bands["revenue"][position, index],
+                },
+            )
+            for index, start in enumerate(starts)
+            for position, name in enumerate(("p10", "p50", "p90"))
+        ]
+
     def _result_commands(self, scenario, starts, bands):
         commands = []
         for index, start in enumerate(starts):
@@ -529,9 +554,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                     {
                         "scenario": scenario,
                         "bucket_start": start,
-                        "bucket": start.isoformat()
-                        if self.bucket == "week"
-                        else start.strftime("%Y-%m"),
+                        "bucket": self._bucket_label(start),
                         "won_count_p10": count[0],
                         "won_count_p50": count[1],
                         "won_count_p90": count[2],
