@@ -157,6 +157,16 @@ class SalesProcessPipelineSimulation(models.TransientModel):
     whatif_revenue_p50 = fields.Monetary(string="What-if Revenue P50", readonly=True)
     whatif_revenue_p90 = fields.Monetary(string="What-if Revenue P90", readonly=True)
 
+    @api.depends("team_id", "date_from", "date_to")
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = self.env._(
+                "Pipeline Simulation: %(team)s, %(start)s - %(end)s",
+                team=wizard.team_id.name or self.env._("All Teams"),
+                start=wizard.date_from,
+                end=wizard.date_to,
+            )
+
     @api.model
     def _default_date_from(self):
         return fields.Date.context_today(self) - relativedelta(months=6)
@@ -304,13 +314,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             stages, measured, open_stages, scenarios, throughputs
         )
         self.write(values)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return True
 
     def action_open_chart(self):
         """The P10 / P50 / P90 bands of both scenarios, as a chart and a pivot."""
