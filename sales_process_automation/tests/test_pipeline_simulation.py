@@ -169,6 +169,28 @@ class TestPipelineSimulation(SalesProcessCommon):
             sum(wizard.baseline_line_ids.mapped("won_count_mean")),
         )
 
+    def _queries_of_a_run(self):
+        with freeze_time("2026-09-29 10:00:00"):
+            wizard = self.env["sales.process.pipeline.simulation"].create(
+                self.wizard_values
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            wizard.action_run()
+            self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_queries_do_not_grow_with_leads(self):
+        self._queries_of_a_run()
+        queries = self._queries_of_a_run()
+        with freeze_time("2026-09-02 10:00:00"):
+            leads = self._create_leads(30)
+        with freeze_time("2026-09-04 10:00:00"):
+            leads[:20].stage_id = self.pipeline[1]
+            leads[20:].action_set_lost()
+        self.assertEqual(self._queries_of_a_run(), queries)
+
     def test_nothing_to_measure(self):
         with self.assertRaisesRegex(UserError, "No lead entered a stage"):
             self._run(date_from=date(2025, 1, 1), date_to=date(2025, 3, 31))
