@@ -156,6 +156,14 @@ class TestPipelineSimulation(SalesProcessCommon):
         line = wizard.stage_line_ids.filtered(lambda line: line.stage_id == second)
         self.assertAlmostEqual(line.whatif_conversion, 100.0)
         self.assertFalse(line.whatif_is_limiting)
+        # run again without the what-if: only the baseline is left
+        wizard.whatif_stage_id = False
+        with freeze_time("2026-09-29 10:00:00"):
+            wizard.action_run()
+        self.assertFalse(wizard.has_whatif)
+        self.assertFalse(wizard.whatif_line_ids)
+        self.assertFalse(wizard.whatif_limiting_stage_id)
+        self.assertEqual(wizard.whatif_won_count_p90, 0.0)
 
     def test_what_if_fewer_reps_is_slower(self):
         self.team_east.member_ids |= self.rep_west

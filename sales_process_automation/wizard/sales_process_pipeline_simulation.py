@@ -5,12 +5,13 @@ from datetime import timedelta
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.pipeline_simulation import (
     Pipeline,
+    limiting_stage,
     simulate,
     stage_throughputs,
     what_if,
@@ -292,26 +293,32 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             "open_count": len(open_stages),
             "new_per_week": new_per_week,
             "won_revenue_avg": won_revenue_avg,
-            "stage_line_ids": [(5, 0, 0)],
-            "result_line_ids": [(5, 0, 0)],
-            "band_ids": [(5, 0, 0)],
+            "stage_line_ids": [Command.clear()],
+            "result_line_ids": [Command.clear()],
+            "band_ids": [Command.clear()],
+            # a what-if of an earlier run does not stay
+            "whatif_limiting_stage_id": False,
+            **{
+                f"whatif_{measure}_{name}": 0.0
+                for measure in ("won_count", "revenue")
+                for name in ("p10", "p50", "p90")
+            },
         }
-        throughputs = {}
+        throughputs, limits = {}, {}
         for scenario, pipeline in scenarios.items():
             # the same seed for both: they differ by their inputs only
             bands = simulate(pipeline, edges, self.runs, self.seed).bands()
             prefix = "" if scenario == "baseline" else "whatif_"
             for index, name in enumerate(("p10", "p50", "p90")):
-                values[f"{prefix}won_count_{name}"] = bands["total_count"][index]
-                values[f"{prefix}revenue_{name}"] = bands["total_revenue"][index]
+                values[f"{prefix}won_count_{name}"] = float(bands["total_count"][index])
+                values[f"{prefix}revenue_{name}"] = float(bands["total_revenue"][index])
             values["result_line_ids"] += self._result_commands(scenario, starts, bands)
             values["band_ids"] += self._band_commands(scenario, starts, bands)
             throughputs[scenario] = stage_throughputs(pipeline)
-            values[f"{prefix}limiting_stage_id"] = stages[
-                int(np.argmin(throughputs[scenario]))
-            ].id
+            limits[scenario] = limiting_stage(pipeline)
+            values[f"{prefix}limiting_stage_id"] = stages[limits[scenario]].id
         values["stage_line_ids"] += self._stage_commands(
-            stages, measured, open_stages, scenarios, throughputs
+            stages, measured, open_stages, scenarios, throughputs, limits
         )
         self.write(values)
         return True
@@ -532,16 +539,14 @@ class SalesProcessPipelineSimulation(models.TransientModel):
 
     def _band_commands(self, scenario, starts, bands):
         return [
-            (
-                0,
-                0,
+            Command.create(
                 {
                     "series": f"{scenario}_{name}",
                     "bucket_start": start,
                     "bucket": self._bucket_label(start),
-                    "won_count": bands["count"][position, index],
-                    "revenue": bands["revenue"][position, index],
-                },
+                    "won_count": float(bands["count"][position, index]),
+                    "revenue": float(bands["revenue"][position, index]),
+                }
             )
             for index, start in enumerate(starts)
             for position, name in enumerate(("p10", "p50", "p90"))
@@ -551,30 +556,25 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         commands = []
         for index, start in enumerate(starts):
             count, revenue = bands["count"][:, index], bands["revenue"][:, index]
+            values = {
+                "scenario": scenario,
+                "bucket_start": start,
+                "bucket": self._bucket_label(start),
+                "won_count_mean": bands["count_mean"][index],
+                "revenue_mean": bands["revenue_mean"][index],
+            }
+            for position, name in enumerate(("p10", "p50", "p90")):
+                values[f"won_count_{name}"] = count[position]
+                values[f"revenue_{name}"] = revenue[position]
             commands.append(
-                (
-                    0,
-                    0,
-                    {
-                        "scenario": scenario,
-                        "bucket_start": start,
-                        "bucket": self._bucket_label(start),
-                        "won_count_p10": count[0],
-                        "won_count_p50": count[1],
-                        "won_count_p90": count[2],
-                        "won_count_mean": bands["count_mean"][index],
-                        "revenue_p10": revenue[0],
-                        "revenue_p50": revenue[1],
-                        "revenue_p90": revenue[2],
-                        "revenue_mean": bands["revenue_mean"][index],
-                    },
-                )
+                Command.create({key: _plain(value) for key, value in values.items()})
             )
         return commands
 
-    def _stage_commands(self, stages, measured, open_stages, scenarios, throughputs):
+    def _stage_commands(
+        self, stages, measured, open_stages, scenarios, throughputs, limits
+    ):
         open_counts = np.bincount(open_stages, minlength=len(stages))
-        baseline_limit = int(np.argmin(throughputs["baseline"]))
         whatif = scenarios.get("whatif")
         commands = []
         for index, stage in enumerate(stages):
@@ -594,7 +594,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 "median_days": float(np.median(durations)) if durations else 0.0,
                 "open_count": int(open_counts[index]),
                 "throughput": _finite(throughputs["baseline"][index]),
-                "is_limiting": index == baseline_limit,
+                "is_limiting": index == limits["baseline"],
             }
             if whatif:
                 line.update(
@@ -602,12 +602,16 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                         "whatif_conversion": 100 * whatif.conversions[index],
                         "whatif_mean_days": float(whatif.durations[index].mean()),
                         "whatif_throughput": _finite(throughputs["whatif"][index]),
-                        "whatif_is_limiting": index
-                        == int(np.argmin(throughputs["whatif"])),
+                        "whatif_is_limiting": index == limits["whatif"],
                     }
                 )
-            commands.append((0, 0, line))
+            commands.append(Command.create(line))
         return commands
+
+
+def _plain(value):
+    """A numpy number as the Python number the ORM expects."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _finite(value):
