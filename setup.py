@@ -70,6 +70,7 @@ setup(
         "odoo==19.0.*",
         "odoo-addon-base_tier_validation==19.0.*",
         "odoo-addon-helpdesk_mgmt==19.0.*",
+        "numpy",
         "openupgradelib",
     ],
     package_dir=package_dir,

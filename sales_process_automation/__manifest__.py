@@ -11,7 +11,7 @@
     "author": "Sales Process Automation",
     "maintainers": [],
     "license": "AGPL-3",
-    "external_dependencies": {"python": ["openupgradelib"]},
+    "external_dependencies": {"python": ["numpy", "openupgradelib"]},
     "depends": [
         "account",
         "base_tier_validation",
@@ -44,6 +44,7 @@
         "views/sales_process_complex_request_views.xml",
         "views/sales_process_complex_report_views.xml",
         "views/res_config_settings_views.xml",
+        "wizard/sales_process_pipeline_simulation_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [

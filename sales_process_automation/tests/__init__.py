@@ -5,3 +5,5 @@ from . import test_access
 from . import test_demo
 from . import test_sla
 from . import test_complex
+from . import test_pipeline_simulation_engine
+from . import test_pipeline_simulation
