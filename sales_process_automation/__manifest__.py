@@ -40,6 +40,9 @@
         "views/crm_team_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "wizard/sales_process_assignment_test_views.xml",
+        "data/tier_definition_data.xml",
+        "views/sales_process_discount_threshold_views.xml",
+        "views/sales_process_stage_skip_request_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [
@@ -49,6 +52,7 @@
         "demo/helpdesk_ticket_demo.xml",
         "demo/sales_process_sla_policy_demo.xml",
         "demo/sales_process_assignment_rule_demo.xml",
+        "demo/sales_process_discount_threshold_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "application": True,

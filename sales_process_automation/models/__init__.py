@@ -1,5 +1,6 @@
 from . import sales_process_working_time_cache_mixin
 from . import sales_process_stage_tracking_mixin
+from . import sales_process_tier_validation_mixin
 from . import sales_process_stage_history
 from . import sales_process_sla_policy
 from . import sales_process_sla_reminder
@@ -21,3 +22,7 @@ from . import sale_order
 from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
+from . import tier_definition
+from . import sales_process_discount_threshold
+from . import sale_order_line
+from . import sales_process_stage_skip_request
