@@ -112,8 +112,9 @@ class CrmLead(models.Model):
         skips = {}
         for lead, stages in candidates.items():
             skipped = stages.filtered(
-                lambda mandatory_stage, lead=lead: (lead, mandatory_stage)
-                not in entered
+                lambda mandatory_stage, lead=lead: (
+                    (lead, mandatory_stage) not in entered
+                )
             )
             if skipped:
                 skips[lead] = skipped

@@ -85,6 +85,16 @@ class SaleOrder(models.Model):
                 round((1 - net_total / list_total) * 100, 4) if list_total else 0.0
             )
 
+    @api.depends(
+        "sales_process_max_line_discount",
+        "sales_process_total_discount",
+        "review_ids",
+        "state",
+    )
+    def _compute_need_validation(self):
+        # the engine leaves it without dependencies: stale once the lines change
+        return super()._compute_need_validation()
+
     def _confirmation_error_message(self):
         return (
             super()._confirmation_error_message()
@@ -127,8 +137,6 @@ class SaleOrder(models.Model):
         order = self.sudo()
         if order.state not in self._state_from:
             return False
-        # need_validation has no dependencies: read it afresh
-        order.invalidate_recordset(["need_validation"])
         if order.need_validation:
             return self.env._(
                 "Quotation %(order)s needs an approval of its discount (highest "
@@ -144,9 +152,7 @@ class SaleOrder(models.Model):
                 "(%(status)s): it cannot be confirmed or sent until it is.",
                 order=order.name,
                 status=dict(
-                    order._fields["validation_status"]._description_selection(
-                        self.env
-                    )
+                    order._fields["validation_status"]._description_selection(self.env)
                 )[order.validation_status],
             )
         return False

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+
 class SalesProcessDiscountThreshold(models.Model):
     """A discount above which a quotation needs someone's approval.
 
@@ -64,8 +65,7 @@ class SalesProcessDiscountThreshold(models.Model):
     )
     notify_reminder_delay = fields.Integer(
         string="Remind After (Days)",
-        help="Remind the reviewer when the approval waits longer than this "
-        "(0: never).",
+        help="Remind the reviewer when the approval waits longer than this (0: never).",
     )
     definition_id = fields.Many2one(
         "tier.definition", string="Tier Definition", readonly=True, copy=False
