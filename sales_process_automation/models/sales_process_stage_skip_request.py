@@ -38,6 +38,13 @@ class SalesProcessStageSkipRequest(models.Model):
         readonly=True,
         default=lambda self: self.env.user,
     )
+    approver_ids = fields.Many2many(
+        "res.users",
+        string="Approvers",
+        compute="_compute_approver_ids",
+        help="The team leader of the opportunity; the sales process managers "
+        "when the team has no leader or the leader asks.",
+    )
     state = fields.Selection(
         [
             ("pending", "Waiting for Approval"),
@@ -60,6 +67,20 @@ class SalesProcessStageSkipRequest(models.Model):
                 from_stage=request.from_stage_id.name,
                 to_stage=request.to_stage_id.name,
             )
+
+    @api.depends("lead_id.team_id.user_id", "requester_id")
+    def _compute_approver_ids(self):
+        managers = self.env.ref("sales_process_automation.group_manager").all_user_ids
+        for request in self:
+            leader = request.lead_id.team_id.user_id
+            if leader and leader != request.requester_id:
+                request.approver_ids = leader
+            else:
+                request.approver_ids = managers.filtered(
+                    lambda user, request=request: (
+                        not user.share and request.company_id in user.company_ids
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,6 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -9,12 +9,19 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
 
     The engine silently ignores a *Validate* or *Reject* click by a user who
     is not a reviewer of the current step (a rep, the requester excluded by the
-    four-eyes principle, a reviewer whose turn has not come).
+    four-eyes principle, a reviewer whose turn has not come); and it computes
+    ``need_validation`` without dependencies, so that it stays stale in the
+    transaction that requested the validation.
     """
 
     _name = "sales.process.tier.validation.mixin"
     _inherit = ["tier.validation"]
     _description = "Sales Process Approvals"
+
+    @api.depends("review_ids")
+    def _compute_need_validation(self):
+        # the engine leaves it without dependencies: stale once reviews exist
+        return super()._compute_need_validation()
 
     def validate_tier(self):
         self._sales_process_check_can_review()

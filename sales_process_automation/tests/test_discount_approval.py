@@ -201,7 +201,7 @@ class TestDiscountApproval(DiscountApprovalCommon):
         wizard = (
             self.env["comment.wizard"]
             .with_user(self.director)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"comment": "Strategic customer, one-off"})
         )
         wizard.add_comment()
