@@ -4,3 +4,5 @@ from . import test_backfill
 from . import test_access
 from . import test_demo
 from . import test_sla
+from . import test_discount_approval
+from . import test_stage_skip
