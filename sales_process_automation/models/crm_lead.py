@@ -147,6 +147,19 @@ class CrmLead(models.Model):
                 for lead, skipped in skips.items()
             ]
         )
+        # a dragged card goes back to its column: say why
+        self.env.user._bus_send(
+            "simple_notification",
+            {
+                "type": "warning",
+                "title": self.env._("Approval needed"),
+                "message": self.env._(
+                    "%(leads)s skip(s) a mandatory stage: the move waits for a "
+                    "manager's approval.",
+                    leads=", ".join(held.mapped("name")),
+                ),
+            },
+        )
         return held
 
     def _stage_skip_withdraw(self):

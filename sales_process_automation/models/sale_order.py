@@ -52,8 +52,13 @@ class SaleOrder(models.Model):
         digits=(5, 2),
         help="How far the untaxed total is below the list prices of its lines.",
     )
-    sales_process_team_leader_id = fields.Many2one(
-        related="team_id.user_id", string="Team Leader"
+    sales_process_approver_ids = fields.Many2many(
+        "res.users",
+        string="Team Leader Approvers",
+        compute="_compute_sales_process_approver_ids",
+        help="Who approves for the team leader: the leader of the sales team; "
+        "the sales process managers when the team has no leader or the leader "
+        "sells the quotation.",
     )
 
     @api.depends(
@@ -84,6 +89,20 @@ class SaleOrder(models.Model):
             order.sales_process_total_discount = (
                 round((1 - net_total / list_total) * 100, 4) if list_total else 0.0
             )
+
+    @api.depends("team_id.user_id", "user_id", "company_id")
+    def _compute_sales_process_approver_ids(self):
+        managers = self.env.ref("sales_process_automation.group_manager").all_user_ids
+        for order in self:
+            leader = order.team_id.user_id
+            if leader and leader != order.user_id:
+                order.sales_process_approver_ids = leader
+            else:
+                order.sales_process_approver_ids = managers.filtered(
+                    lambda user, order=order: (
+                        not user.share and order.company_id in user.company_ids
+                    )
+                )
 
     @api.depends(
         "sales_process_max_line_discount",

@@ -50,6 +50,8 @@ class SalesProcessDiscountThreshold(models.Model):
         string="Approved By",
         required=True,
         default="team_leader",
+        help="Team leader: the leader of the quotation's sales team, or the sales "
+        "process managers when the team has no leader or the leader sells it.",
     )
     reviewer_id = fields.Many2one("res.users", string="Reviewer")
     reviewer_group_id = fields.Many2one("res.groups", string="Reviewer Group")
@@ -149,7 +151,7 @@ class SalesProcessDiscountThreshold(models.Model):
             values["review_type"] = "field"
             values["reviewer_field_id"] = (
                 self.env["ir.model.fields"]
-                ._get("sale.order", "sales_process_team_leader_id")
+                ._get("sale.order", "sales_process_approver_ids")
                 .id
             )
         elif self.reviewer_type == "user":

@@ -145,6 +145,10 @@ class TestDiscountApproval(DiscountApprovalCommon):
         with self.assertRaisesRegex(UserError, "You cannot review"):
             order.with_user(self.director).validate_tier()
         self.assertEqual(order.validation_status, "pending")
+        # another manager approves for him
+        self.assertIn(self.process_admin, order.review_ids[0].reviewer_ids)
+        order.with_user(self.process_admin).validate_tier()
+        self.assertEqual(order.review_ids[0].status, "approved")
 
     def test_multi_step_approval_in_order(self):
         order = self._quotation((self.chair, 1, 30.0), (self.desk, 1, 20.0))
@@ -363,7 +367,7 @@ class TestDiscountThreshold(DiscountApprovalCommon):
         definition = self.threshold_leader.definition_id.sudo()
         self.assertEqual(definition.review_type, "field")
         self.assertEqual(
-            definition.reviewer_field_id.name, "sales_process_team_leader_id"
+            definition.reviewer_field_id.name, "sales_process_approver_ids"
         )
         self.assertIn("sales_process_total_discount", definition.definition_domain)
         threshold = self.threshold_leader.with_user(self.process_admin)
