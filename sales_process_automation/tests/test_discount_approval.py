@@ -295,6 +295,21 @@ class TestDiscountApproval(DiscountApprovalCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_rep_edits_the_discount_in_the_form(self):
+        # the Discounts setting shows the discount column
+        self.rep_east.group_ids += self.env.ref("sale.group_discount_per_so_line")
+        order = self._quotation((self.chair, 1, 12.0))
+        order.request_validation()
+        order.with_user(self.director).validate_tier()
+        with Form(order.with_user(self.rep_east)) as form:
+            self.assertEqual(form.validation_status, "validated")
+            with form.order_line.edit(0) as line:
+                line.discount = 20.0
+        self.assertEqual(order.sales_process_max_line_discount, 20.0)
+        self.assertFalse(order.review_ids)
+        self.assertTrue(order.need_validation)
+        self.assertEqual(order.sales_process_approver_ids, self.director)
+
     def test_quotations_without_discount_are_untouched(self):
         order = self._quotation((self.chair, 1, 0.0), (self.desk, 2, 0.0))
         self.assertFalse(order.need_validation)

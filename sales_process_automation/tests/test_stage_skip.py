@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import SalesProcessCommon
 
@@ -78,6 +78,14 @@ class TestStageSkip(SalesProcessCommon):
             request.with_user(self.director).validate_tier()
         request.with_user(self.process_admin).validate_tier()
         self.assertEqual(lead.stage_id, self.proposal)
+
+    def test_the_form_shows_the_pending_request(self):
+        lead = self._lead()
+        with Form(lead) as form:
+            form.stage_id = self.proposal
+        self.assertEqual(lead.stage_id, self.intake)
+        with Form(lead) as form:
+            self.assertEqual(form.stage_skip_request_id, lead.stage_skip_request_ids)
 
     def test_rejected_skip_stays_put(self):
         lead = self._lead()
