@@ -69,8 +69,9 @@ class CrmLead(models.Model):
     def _stage_skips(self, stage_id):
         """The mandatory stages each lead would skip moving to ``stage_id``.
 
-        Three queries whatever the number of leads: the mandatory stages, the
-        leads' current stages and the history rows of the mandatory stages.
+        The same few queries whatever the number of leads: the mandatory
+        stages, the leads' current stages and teams, and the history rows of
+        the mandatory stages.
         """
         stage = self.env["crm.stage"].browse(stage_id)
         mandatory = self.env["crm.stage"].search(

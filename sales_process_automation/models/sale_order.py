@@ -159,8 +159,9 @@ class SaleOrder(models.Model):
         if order.need_validation:
             return self.env._(
                 "Quotation %(order)s needs an approval of its discount (highest "
-                "line discount %(line)s%%, total discount %(total)s%%): request "
-                "the validation before confirming or sending it.",
+                "line discount %(line)s%%, total discount %(total)s%%): click "
+                "Request Approval, then wait for it before confirming or sending "
+                "the quotation.",
                 order=order.name,
                 line=order.sales_process_max_line_discount,
                 total=order.sales_process_total_discount,

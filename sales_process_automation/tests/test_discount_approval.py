@@ -1,8 +1,10 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
 
 from .common import SalesProcessCommon
 from .test_contract_chain import SIGNATURE
@@ -211,6 +213,20 @@ class TestDiscountApproval(DiscountApprovalCommon):
         wizard.add_comment()
         self.assertEqual(order.review_ids.comment, "Strategic customer, one-off")
         self.assertEqual(order.validation_status, "validated")
+
+    def test_reviewer_is_reminded(self):
+        self.threshold_leader.with_user(self.process_admin).notify_reminder_delay = 2
+        order = self._quotation((self.chair, 1, 12.0))
+        order.request_validation()
+        requested = order.review_ids.create_date
+        Definition = self.env["tier.definition"]
+        with freeze_time(requested + timedelta(days=1)):
+            Definition._cron_send_review_reminder()
+        self.assertFalse(order.activity_ids)
+        with freeze_time(requested + timedelta(days=3)):
+            Definition._cron_send_review_reminder()
+        self.assertEqual(order.activity_ids.user_id, self.director)
+        self.assertTrue(order.review_ids.last_reminder_date)
 
     def test_total_discount_against_list_prices(self):
         Threshold = self.env["sales.process.discount.threshold"]
