@@ -98,9 +98,12 @@ class SaleOrder(models.Model):
             if leader and leader != order.user_id:
                 order.sales_process_approver_ids = leader
             else:
+                # the salesperson never approves their own discount
                 order.sales_process_approver_ids = managers.filtered(
                     lambda user, order=order: (
-                        not user.share and order.company_id in user.company_ids
+                        not user.share
+                        and user != order.user_id
+                        and order.company_id in user.company_ids
                     )
                 )
 

@@ -417,6 +417,24 @@ class TestDiscountThreshold(DiscountApprovalCommon):
         threshold.unlink()
         self.assertFalse(definition.exists())
 
+    def test_thresholds_apply_to_their_company(self):
+        other = self.env["res.company"].create({"name": "Spa Shanghai"})
+        self.env["sales.process.discount.threshold"].create(
+            {
+                "name": "Shanghai: above 5%",
+                "percent": 5,
+                "reviewer_type": "team_leader",
+                "company_id": other.id,
+            }
+        )
+        order = self._quotation((self.chair, 1, 8.0))
+        self.assertFalse(order.need_validation)
+        self.assertFalse(
+            self.env["sales.process.discount.threshold"]
+            .with_user(self.process_admin)
+            .search([("company_id", "=", other.id)])
+        )
+
     def test_only_administrators_configure_thresholds(self):
         with self.assertRaises(AccessError):
             self.env["sales.process.discount.threshold"].with_user(
