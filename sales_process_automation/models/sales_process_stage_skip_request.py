@@ -1,5 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 
 
@@ -111,8 +113,8 @@ class SalesProcessStageSkipRequest(models.Model):
             self.lead_id.with_user(self.requester_id).with_context(
                 sales_process_stage_skip_checked=True
             ).write({"stage_id": self.to_stage_id.id})
-            self.lead_id.message_post(
-                body=self.env._(
+            self._post_on_lead(
+                self.env._(
                     "%(user)s approved the move to %(stage)s.",
                     user=self.env.user.name,
                     stage=self.to_stage_id.name,
@@ -124,8 +126,8 @@ class SalesProcessStageSkipRequest(models.Model):
         result = super()._rejected_tier(tiers)
         if self.state == "pending" and self.validation_status == "rejected":
             self.state = "rejected"
-            self.lead_id.message_post(
-                body=self.env._(
+            self._post_on_lead(
+                self.env._(
                     "%(user)s rejected the move to %(stage)s: the opportunity "
                     "stays in %(current)s.",
                     user=self.env.user.name,
@@ -134,3 +136,14 @@ class SalesProcessStageSkipRequest(models.Model):
                 )
             )
         return result
+
+    def _post_on_lead(self, body):
+        """Tell the opportunity's followers the decision and its comment."""
+        comment = self.review_ids.filtered(
+            lambda review: review.done_by == self.env.user and review.comment
+        )[:1].comment
+        if comment:
+            body = Markup("%s<br/>%s") % (body, comment)
+        # sudo: a reviewer may approve without the right to write on the
+        # opportunity; the note is the approval flow's
+        self.lead_id.sudo().message_post(body=body)

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import SalesProcessCommon
 
@@ -96,6 +96,47 @@ class TestStageSkip(SalesProcessCommon):
         self.assertEqual(lead.stage_id, self.intake)
         self.assertFalse(lead.stage_skip_request_id)
         self.assertIn("rejected the move", lead.message_ids[0].body)
+
+    def test_reject_with_a_comment(self):
+        self.env.ref(
+            "sales_process_automation.tier_definition_stage_skip"
+        ).has_comment = True
+        lead = self._lead()
+        lead.write({"stage_id": self.proposal.id})
+        request = lead.stage_skip_request_id.with_user(self.director)
+        action = request.reject_tier()
+        wizard = (
+            self.env["comment.wizard"]
+            .with_user(self.director)
+            .with_context(**action["context"])
+            .create({"comment": "No budget confirmed yet"})
+        )
+        wizard.add_comment()
+        self.assertEqual(request.state, "rejected")
+        self.assertEqual(request.review_ids.comment, "No budget confirmed yet")
+        self.assertIn("No budget confirmed yet", lead.message_ids[0].body)
+        self.assertEqual(lead.stage_id, self.intake)
+
+    def test_a_team_leader_with_own_documents_only_approves(self):
+        leader = new_test_user(
+            self.env,
+            login="spa_leader_west",
+            groups="sales_team.group_sale_salesman,sales_process_automation.group_manager",
+        )
+        self.team_west.user_id = leader
+        (self.intake | self.qualification | self.proposal).team_ids += self.team_west
+        lead = self._create_leads(
+            1,
+            stage_id=self.intake.id,
+            team_id=self.team_west.id,
+            user_id=self.rep_west.id,
+        ).with_user(self.rep_west)
+        lead.write({"stage_id": self.proposal.id})
+        request = lead.stage_skip_request_id
+        self.assertEqual(request.review_ids.reviewer_ids, leader)
+        request.with_user(leader).validate_tier()
+        self.assertEqual(lead.stage_id, self.proposal)
+        self.assertIn("approved the move", lead.message_ids[0].body)
 
     def test_entering_the_mandatory_stage_is_free(self):
         lead = self._lead()
