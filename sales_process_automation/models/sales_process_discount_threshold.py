@@ -54,7 +54,13 @@ class SalesProcessDiscountThreshold(models.Model):
         "process managers when the team has no leader or the leader sells it.",
     )
     reviewer_id = fields.Many2one("res.users", string="Reviewer")
-    reviewer_group_id = fields.Many2one("res.groups", string="Reviewer Group")
+    reviewer_group_id = fields.Many2one(
+        "res.groups",
+        string="Reviewer Group",
+        help="Its direct members review: the tier engine leaves out the users "
+        "who get the group through another one (a Sales Administrator is not a "
+        "member of Sales / User for it).",
+    )
     approve_sequence = fields.Boolean(
         string="Approve in Order",
         default=True,
