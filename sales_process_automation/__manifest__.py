@@ -45,6 +45,9 @@
         "views/sales_process_complex_report_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/sales_process_pipeline_simulation_views.xml",
+        "data/tier_definition_data.xml",
+        "views/sales_process_discount_threshold_views.xml",
+        "views/sales_process_stage_skip_request_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [
@@ -55,6 +58,7 @@
         "demo/sales_process_sla_policy_demo.xml",
         "demo/sales_process_assignment_rule_demo.xml",
         "demo/sales_process_complex_request_demo.xml",
+        "demo/sales_process_discount_threshold_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "application": True,

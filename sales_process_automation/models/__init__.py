@@ -1,5 +1,6 @@
 from . import sales_process_working_time_cache_mixin
 from . import sales_process_stage_tracking_mixin
+from . import sales_process_tier_validation_mixin
 from . import sales_process_stage_history
 from . import sales_process_sla_policy
 from . import sales_process_sla_reminder
@@ -27,3 +28,6 @@ from . import tier_definition
 from . import sales_process_complex_reason
 from . import sales_process_complex_request
 from . import sales_process_complex_report
+from . import sales_process_discount_threshold
+from . import sale_order_line
+from . import sales_process_stage_skip_request

@@ -1,6 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
+from odoo.fields import Domain
 
 
 class CrmLead(models.Model):
@@ -68,6 +69,22 @@ class CrmLead(models.Model):
             lead.sales_process_complex = request.state in ("pending", "approved")
             lead.sales_process_extension_approved = request.state == "approved"
 
+    stage_skip_request_ids = fields.One2many(
+        "sales.process.stage.skip.request", "lead_id", string="Stage Skip Requests"
+    )
+    stage_skip_request_id = fields.Many2one(
+        "sales.process.stage.skip.request",
+        string="Pending Stage Skip",
+        compute="_compute_stage_skip_request_id",
+    )
+
+    @api.depends("stage_skip_request_ids.state")
+    def _compute_stage_skip_request_id(self):
+        for lead in self:
+            lead.stage_skip_request_id = lead.stage_skip_request_ids.filtered(
+                lambda request: request.state == "pending"
+            )[:1]
+
     def _assignment_open_domain(self):
         return [("probability", "<", 100)]
 
@@ -101,9 +118,129 @@ class CrmLead(models.Model):
         return action
 
     def write(self, vals):
+        if vals.get("stage_id") and not self.env.context.get(
+            "sales_process_stage_skip_checked"
+        ):
+            skips = self._stage_skips(vals["stage_id"])
+            if skips:
+                moving = self - self._stage_skip_hold(vals, skips)
+                return (
+                    moving.with_context(sales_process_stage_skip_checked=True).write(
+                        vals
+                    )
+                    if moving
+                    else True
+                )
         result = super().write(vals)
+        if "stage_id" in vals:
+            self._stage_skip_withdraw()
         if vals.get("stage_id"):
             stage = self.env["crm.stage"].browse(vals["stage_id"])
             if stage.is_contract_signed:
                 self.order_ids._contract_chain_start("crm_stage")
         return result
+
+    def _stage_skips(self, stage_id):
+        """The mandatory stages each lead would skip moving to ``stage_id``.
+
+        The same few queries whatever the number of leads: the mandatory
+        stages, the leads' current stages and teams, and the history rows of
+        the mandatory stages.
+        """
+        stage = self.env["crm.stage"].browse(stage_id)
+        mandatory = self.env["crm.stage"].search(
+            [
+                ("sales_process_mandatory", "=", True),
+                ("sequence", "<", stage.sequence),
+            ]
+        )
+        if not mandatory:
+            return {}
+        leads = self.filtered("active")
+        candidates = {
+            lead: stages
+            for lead in leads
+            if (
+                stages := mandatory.filtered(
+                    lambda mandatory_stage, lead=lead: (
+                        lead.stage_id.sequence < mandatory_stage.sequence
+                        and (
+                            not mandatory_stage.team_ids
+                            or lead.team_id in mandatory_stage.team_ids
+                        )
+                    )
+                )
+            )
+        }
+        if not candidates:
+            return {}
+        # sudo: the history says which stages a lead entered, whoever moves it
+        entered = set(
+            self.env["sales.process.stage.history"]
+            .sudo()
+            ._read_group(
+                Domain("lead_id", "in", [lead.id for lead in candidates])
+                & Domain("crm_stage_id", "in", mandatory.ids),
+                ["lead_id", "crm_stage_id"],
+            )
+        )
+        skips = {}
+        for lead, stages in candidates.items():
+            skipped = stages.filtered(
+                lambda mandatory_stage, lead=lead: (
+                    (lead, mandatory_stage) not in entered
+                )
+            )
+            if skipped:
+                skips[lead] = skipped
+        return skips
+
+    def _stage_skip_hold(self, vals, skips):
+        """Keep the leads that would skip a mandatory stage where they are.
+
+        Each gets a stage skip request; the rest of ``vals`` is written, but
+        not the stage nor what comes with it (a won probability). Returns the
+        held leads.
+        """
+        held = self.browse([lead.id for lead in skips])
+        rest = {
+            key: value
+            for key, value in vals.items()
+            if key not in ("stage_id", "probability")
+        }
+        if rest:
+            super(CrmLead, held).write(rest)
+        held._stage_skip_withdraw()
+        self.env["sales.process.stage.skip.request"].create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "from_stage_id": lead.stage_id.id,
+                    "to_stage_id": vals["stage_id"],
+                    "skipped_stage_ids": [Command.set(skipped.ids)],
+                }
+                for lead, skipped in skips.items()
+            ]
+        )
+        # a dragged card goes back to its column: say why
+        self.env.user._bus_send(
+            "simple_notification",
+            {
+                "type": "warning",
+                "title": self.env._("Approval needed"),
+                "message": self.env._(
+                    "%(leads)s skip(s) a mandatory stage: the move waits for a "
+                    "manager's approval.",
+                    leads=", ".join(held.mapped("name")),
+                ),
+            },
+        )
+        return held
+
+    def _stage_skip_withdraw(self):
+        """Withdraw the pending stage skip requests of the leads."""
+        # sudo: a new move of the opportunity makes its pending request
+        # pointless, whoever moves it
+        self.env["sales.process.stage.skip.request"].sudo().search(
+            [("lead_id", "in", self.ids), ("state", "=", "pending")]
+        ).write({"state": "cancel"})

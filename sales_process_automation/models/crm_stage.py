@@ -11,3 +11,8 @@ class CrmStage(models.Model):
         help="An opportunity reaching this stage with a confirmed order starts "
         "the contract-to-invoice chain of that order.",
     )
+    sales_process_mandatory = fields.Boolean(
+        string="Mandatory Stage",
+        help="Opportunities cannot move past this stage without entering it, "
+        "unless a sales manager approves the skip.",
+    )

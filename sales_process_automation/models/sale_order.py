@@ -1,17 +1,25 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "sales.process.stage.tracking.mixin"]
+    _inherit = [
+        "sale.order",
+        "sales.process.stage.tracking.mixin",
+        "sales.process.tier.validation.mixin",
+    ]
 
     _stage_history_field = "state"
     _stage_history_link = "order_id"
     _stage_history_stage_column = "order_state"
     _stage_history_entry_date_field = "date_order"
+
+    _state_from = ["draft", "sent"]
+    _state_to = ["sale"]
+    _cancel_state = "cancel"
 
     stage_history_ids = fields.One2many(
         "sales.process.stage.history",
@@ -28,6 +36,149 @@ class SaleOrder(models.Model):
     contract_chain_state = fields.Selection(
         related="contract_chain_ids.state", string="Contract Chain Status"
     )
+
+    sales_process_max_line_discount = fields.Float(
+        string="Highest Line Discount (%)",
+        compute="_compute_sales_process_discounts",
+        store=True,
+        digits=(5, 2),
+        help="The largest discount of a line: its discount, or the gap between "
+        "its net unit price and the product's list price if that is larger.",
+    )
+    sales_process_total_discount = fields.Float(
+        string="Total Discount (%)",
+        compute="_compute_sales_process_discounts",
+        store=True,
+        digits=(5, 2),
+        help="How far the untaxed total is below the list prices of its lines.",
+    )
+    sales_process_approver_ids = fields.Many2many(
+        "res.users",
+        string="Team Leader Approvers",
+        compute="_compute_sales_process_approver_ids",
+        help="Who approves for the team leader: the leader of the sales team; "
+        "the sales process managers when the team has no leader or the leader "
+        "sells the quotation.",
+    )
+
+    @api.depends(
+        "order_line.price_unit",
+        "order_line.discount",
+        "order_line.product_uom_qty",
+        "order_line.product_id",
+        "order_line.product_uom_id",
+        "currency_id",
+    )
+    def _compute_sales_process_discounts(self):
+        for order in self:
+            highest = net_total = list_total = 0.0
+            for line in order.order_line:
+                if line.display_type or line.is_downpayment or not line.product_id:
+                    continue
+                list_price = line._sales_process_list_price()
+                net_price = line.price_unit * (1 - line.discount / 100)
+                highest = max(
+                    highest,
+                    line.discount,
+                    (1 - net_price / list_price) * 100 if list_price else 0.0,
+                )
+                net_total += net_price * line.product_uom_qty
+                list_total += list_price * line.product_uom_qty
+            # rounded so that a discount of exactly 10% is not above 10%
+            order.sales_process_max_line_discount = round(highest, 4)
+            order.sales_process_total_discount = (
+                round((1 - net_total / list_total) * 100, 4) if list_total else 0.0
+            )
+
+    @api.depends("team_id.user_id", "user_id", "company_id")
+    def _compute_sales_process_approver_ids(self):
+        managers = self.env.ref("sales_process_automation.group_manager").all_user_ids
+        for order in self:
+            leader = order.team_id.user_id
+            if leader and leader != order.user_id:
+                order.sales_process_approver_ids = leader
+            else:
+                # the salesperson never approves their own discount
+                order.sales_process_approver_ids = managers.filtered(
+                    lambda user, order=order: (
+                        not user.share
+                        and user != order.user_id
+                        and order.company_id in user.company_ids
+                    )
+                )
+
+    @api.depends(
+        "sales_process_max_line_discount",
+        "sales_process_total_discount",
+        "review_ids",
+        "state",
+    )
+    def _compute_need_validation(self):
+        # the engine leaves it without dependencies: stale once the lines change
+        return super()._compute_need_validation()
+
+    def _confirmation_error_message(self):
+        return (
+            super()._confirmation_error_message()
+            or self._sales_process_approval_error()
+        )
+
+    def _has_to_be_signed(self):
+        # the customer signs only approved quotations
+        return super()._has_to_be_signed() and not self._sales_process_approval_error()
+
+    def _has_to_be_paid(self):
+        return super()._has_to_be_paid() and not self._sales_process_approval_error()
+
+    def _check_allow_write_under_validation(self, vals):
+        # A quotation stays editable under validation: the customer signs it,
+        # it is sent, notes change. Changes to its prices restart the
+        # validation (sale.order.line), so the approval always covers the
+        # prices the customer gets.
+        return True
+
+    def action_quotation_send(self):
+        self._sales_process_check_approved()
+        return super().action_quotation_send()
+
+    def action_quotation_sent(self):
+        self._sales_process_check_approved()
+        return super().action_quotation_sent()
+
+    def _sales_process_check_approved(self):
+        for order in self:
+            error = order._sales_process_approval_error()
+            if error:
+                raise UserError(error)
+
+    def _sales_process_approval_error(self):
+        """Why the quotation cannot be confirmed, sent or signed yet, if it can't."""
+        self.ensure_one()
+        # sudo: the approval status is checked for whoever acts, a customer
+        # signing on the portal included; it reveals nothing to them
+        order = self.sudo()
+        if order.state not in self._state_from:
+            return False
+        if order.need_validation:
+            return self.env._(
+                "Quotation %(order)s needs an approval of its discount (highest "
+                "line discount %(line)s%%, total discount %(total)s%%): click "
+                "Request Approval, then wait for it before confirming or sending "
+                "the quotation.",
+                order=order.name,
+                line=order.sales_process_max_line_discount,
+                total=order.sales_process_total_discount,
+            )
+        if order.review_ids and order.validation_status != "validated":
+            return self.env._(
+                "The discount of quotation %(order)s is not approved yet "
+                "(%(status)s): it cannot be confirmed or sent until it is.",
+                order=order.name,
+                status=dict(
+                    order._fields["validation_status"]._description_selection(self.env)
+                )[order.validation_status],
+            )
+        return False
 
     def action_confirm(self):
         result = super().action_confirm()
@@ -58,3 +209,9 @@ class SaleOrder(models.Model):
         # sudo: see _contract_chain_start
         chains.sudo()._for_orders(chains.order_id, chains[0].trigger)._run()
         return True
+
+    def _sales_process_restart_price_approval(self):
+        """New prices need a new approval: forget the reviews given."""
+        self.filtered(
+            lambda order: order.state in self._state_from and order.review_ids
+        ).restart_validation()

@@ -11,4 +11,6 @@ class TierDefinition(models.Model):
         return [
             *super()._get_tier_validation_model_names(),
             "sales.process.complex.request",
+            "sale.order",
+            "sales.process.stage.skip.request",
         ]

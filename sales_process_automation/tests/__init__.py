@@ -4,6 +4,10 @@ from . import test_backfill
 from . import test_access
 from . import test_demo
 from . import test_sla
+from . import test_assignment
+from . import test_contract_chain
 from . import test_complex
 from . import test_pipeline_simulation_engine
 from . import test_pipeline_simulation
+from . import test_discount_approval
+from . import test_stage_skip
