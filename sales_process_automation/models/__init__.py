@@ -21,3 +21,11 @@ from . import sale_order
 from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
+from . import res_company
+from . import res_config_settings
+from . import crm_lead_stalled
+from . import sales_process_lead_report
+from . import sales_process_funnel_report
+from . import sales_process_bottleneck_report
+from . import sales_process_stage_time_report
+from . import sales_process_dashboard_tile

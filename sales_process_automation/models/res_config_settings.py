@@ -1,0 +1,11 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    sales_process_stalled_days = fields.Integer(
+        related="company_id.sales_process_stalled_days", readonly=False
+    )

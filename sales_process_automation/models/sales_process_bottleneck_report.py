@@ -1,0 +1,129 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+
+class SalesProcessBottleneckReport(models.Model):
+    """One row per stage of each sales team, the bottlenecks flagged.
+
+    In each team, the stage that loses the most deals is the one with the
+    lowest share of leads reaching a further stage (counted on first entries,
+    won stages aside); the stage that holds deals longest is the one with the
+    highest median working time. Both are bottlenecks.
+    """
+
+    _name = "sales.process.bottleneck.report"
+    _description = "Bottleneck Analysis"
+    _auto = False
+    _rec_name = "crm_stage_id"
+    _order = "team_id, stage_sequence, crm_stage_id"
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    crm_stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    stage_sequence = fields.Integer(readonly=True)
+    lead_count = fields.Integer(
+        string="Leads Entered", readonly=True, help="Leads that entered the stage."
+    )
+    lost_count = fields.Integer(string="Lost Here", readonly=True)
+    reached_next_rate = fields.Float(
+        string="Reached Next Stage (%)", readonly=True, aggregator="avg"
+    )
+    median_hours = fields.Float(
+        string="Median (Working Hours)", readonly=True, aggregator="max"
+    )
+    p90_hours = fields.Float(
+        string="90th Percentile (Working Hours)", readonly=True, aggregator="max"
+    )
+    breach_rate = fields.Float(
+        string="SLA Breached (%)", readonly=True, aggregator="avg"
+    )
+    is_leakiest = fields.Boolean(string="Loses the Most Deals", readonly=True)
+    is_slowest = fields.Boolean(string="Holds Deals Longest", readonly=True)
+    is_bottleneck = fields.Boolean(string="Bottleneck", readonly=True)
+    advice = fields.Char(compute="_compute_advice")
+
+    @api.depends("is_leakiest", "is_slowest", "reached_next_rate", "median_hours")
+    def _compute_advice(self):
+        for row in self:
+            advice = []
+            if row.is_leakiest:
+                advice.append(
+                    self.env._(
+                        "%(stage)s converts badly: only %(rate)s%% of its leads "
+                        "reach a further stage; train the team on this step.",
+                        stage=row.crm_stage_id.name,
+                        rate=round(row.reached_next_rate),
+                    )
+                )
+            if row.is_slowest:
+                advice.append(
+                    self.env._(
+                        "%(stage)s holds deals longest: half of them stay more "
+                        "than %(hours)s working hours.",
+                        stage=row.crm_stage_id.name,
+                        hours=round(row.median_hours, 1),
+                    )
+                )
+            row.advice = " ".join(advice)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE VIEW %(view)s AS (
+                WITH stage_figures AS (
+                    SELECT MIN(funnel.id) AS id,
+                           funnel.company_id,
+                           funnel.team_id,
+                           funnel.crm_stage_id,
+                           COUNT(*) FILTER (WHERE funnel.first_entry) AS lead_count,
+                           SUM(funnel.lost_count) AS lost_count,
+                           AVG(funnel.reached_next_rate)
+                               FILTER (WHERE funnel.first_entry)
+                               AS reached_next_rate,
+                           PERCENTILE_CONT(0.5) WITHIN GROUP
+                               (ORDER BY funnel.working_hours) AS median_hours,
+                           PERCENTILE_CONT(0.9) WITHIN GROUP
+                               (ORDER BY funnel.working_hours) AS p90_hours,
+                           AVG(funnel.breach_rate) AS breach_rate
+                      FROM sales_process_funnel_report funnel
+                     GROUP BY funnel.company_id, funnel.team_id, funnel.crm_stage_id
+                ), ranked AS (
+                    SELECT stage_figures.*,
+                           stage.sequence AS stage_sequence,
+                           RANK() OVER (
+                               PARTITION BY company_id, team_id
+                               ORDER BY reached_next_rate ASC NULLS LAST
+                           ) AS leak_rank,
+                           RANK() OVER (
+                               PARTITION BY company_id, team_id
+                               ORDER BY median_hours DESC NULLS LAST
+                           ) AS slow_rank
+                      FROM stage_figures
+                      JOIN crm_stage stage ON stage.id = stage_figures.crm_stage_id
+                )
+                SELECT id,
+                       company_id,
+                       team_id,
+                       crm_stage_id,
+                       stage_sequence,
+                       lead_count,
+                       lost_count,
+                       reached_next_rate,
+                       median_hours,
+                       p90_hours,
+                       breach_rate,
+                       leak_rank = 1 AND reached_next_rate IS NOT NULL AS is_leakiest,
+                       slow_rank = 1 AND median_hours IS NOT NULL AS is_slowest,
+                       (leak_rank = 1 AND reached_next_rate IS NOT NULL)
+                           OR (slow_rank = 1 AND median_hours IS NOT NULL)
+                           AS is_bottleneck
+                  FROM ranked
+                )
+                """,
+                view=SQL.identifier(self._table),
+            )
+        )
