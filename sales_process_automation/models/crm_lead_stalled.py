@@ -4,7 +4,7 @@ from odoo import fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .sales_process_lead_report import stalled_condition
+from .sales_process_lead_report import STALLED_DEPENDS, stalled_condition
 
 
 class CrmLead(models.Model):
@@ -33,6 +33,8 @@ class CrmLead(models.Model):
 
     def _sales_process_stalled_ids(self, ids=None):
         """Ids of the stalled leads now, among ``ids`` when given."""
+        for model, fnames in STALLED_DEPENDS.items():
+            self.env[model].flush_model(fnames)
         return [
             id_
             for (id_,) in self.env.execute_query(

@@ -16,6 +16,44 @@ class SalesProcessBottleneckReport(models.Model):
     _name = "sales.process.bottleneck.report"
     _description = "Bottleneck Analysis"
     _auto = False
+    _depends = {
+        "sales.process.stage.history": [
+            "res_model",
+            "lead_id",
+            "order_id",
+            "ticket_id",
+            "crm_stage_id",
+            "ticket_stage_id",
+            "order_state",
+            "user_id",
+            "team_id",
+            "helpdesk_team_id",
+            "company_id",
+            "date_in",
+            "date_out",
+            "working_hours",
+            "sla_policy_id",
+            "sla_status",
+        ],
+        "crm.lead": [
+            "active",
+            "type",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "stage_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "lost_reason_id",
+            "won_status",
+            "expected_revenue",
+            "date_closed",
+            "date_last_stage_update",
+        ],
+        "crm.stage": ["sequence", "is_won"],
+    }
     _rec_name = "crm_stage_id"
     _order = "team_id, stage_sequence, crm_stage_id"
 

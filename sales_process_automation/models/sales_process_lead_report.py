@@ -4,6 +4,19 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 DEFAULT_STALLED_DAYS = 14
+# what the stalled condition reads
+STALLED_DEPENDS = {
+    "crm.lead": [
+        "active",
+        "won_status",
+        "company_id",
+        "create_date",
+        "date_last_stage_update",
+    ],
+    "res.company": ["sales_process_stalled_days"],
+    "mail.activity": ["res_model", "res_id", "date_deadline"],
+    "mail.message": ["model", "res_id", "mail_activity_type_id", "date"],
+}
 
 
 def stalled_condition(lead, now):
@@ -50,6 +63,31 @@ class SalesProcessLeadReport(models.Model):
     _name = "sales.process.lead.report"
     _description = "Lead Analysis"
     _auto = False
+    _depends = {
+        "crm.lead": [
+            "active",
+            "type",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "stage_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "lost_reason_id",
+            "won_status",
+            "expected_revenue",
+            "date_closed",
+            "date_last_stage_update",
+        ],
+        **{
+            model: fnames
+            for model, fnames in STALLED_DEPENDS.items()
+            if model != "crm.lead"
+        },
+        "sales.process.stage.history": ["lead_id", "sla_status"],
+    }
     _rec_name = "lead_id"
     _order = "create_date desc, id desc"
 

@@ -20,6 +20,26 @@ class SalesProcessStageTimeReport(models.Model):
     _name = "sales.process.stage.time.report"
     _description = "Time per Stage Analysis"
     _auto = False
+    _depends = {
+        "sales.process.stage.history": [
+            "res_model",
+            "lead_id",
+            "order_id",
+            "ticket_id",
+            "crm_stage_id",
+            "ticket_stage_id",
+            "order_state",
+            "user_id",
+            "team_id",
+            "helpdesk_team_id",
+            "company_id",
+            "date_in",
+            "date_out",
+            "working_hours",
+            "sla_policy_id",
+            "sla_status",
+        ],
+    }
     _order = "date_in desc, id desc"
 
     history_id = fields.Many2one(

@@ -4,3 +4,4 @@ from . import test_backfill
 from . import test_access
 from . import test_demo
 from . import test_sla
+from . import test_analysis
