@@ -41,7 +41,9 @@ class CrmLead(models.Model):
                 SQL(
                     "SELECT lead.id FROM crm_lead lead WHERE %s %s",
                     stalled_condition(SQL("lead"), fields.Datetime.now()),
-                    SQL("AND lead.id = ANY(%s)", list(ids)) if ids is not None else SQL(),
+                    SQL("AND lead.id = ANY(%s)", list(ids))
+                    if ids is not None
+                    else SQL(),
                 )
             )
         ]

@@ -38,7 +38,9 @@ class SalesProcessDashboardTile(models.Model):
         for tile in self:
             model, domain = tile._records()
             if tile.kind in ("my_funnel", "team_funnel"):
-                rate = self.env[model]._read_group(domain, [], ["reached_next_rate:avg"])
+                rate = self.env[model]._read_group(
+                    domain, [], ["reached_next_rate:avg"]
+                )
                 tile.value = "-" if rate[0][0] is None else f"{round(rate[0][0])} %"
                 tile.alert = False
             elif tile.kind == "bottleneck":
@@ -98,6 +100,8 @@ class SalesProcessDashboardTile(models.Model):
             "name": self.name,
             "res_model": model,
             "domain": domain,
-            "views": [(False, mode) for mode in views.get(model, "list,form").split(",")],
+            "views": [
+                (False, mode) for mode in views.get(model, "list,form").split(",")
+            ],
             "context": {"create": False},
         }

@@ -134,8 +134,8 @@ class SalesProcessLeadReport(models.Model):
         aggregator="avg",
         help="Share of the open leads that are stalled.",
     )
-    expected_revenue = fields.Float(string="Expected Revenue", readonly=True)
-    won_revenue = fields.Float(string="Won Revenue", readonly=True)
+    expected_revenue = fields.Float(readonly=True)
+    won_revenue = fields.Float(readonly=True)
     breach_count = fields.Integer(
         string="SLA Breaches",
         readonly=True,

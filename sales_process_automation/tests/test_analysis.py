@@ -257,7 +257,10 @@ class TestAnalysis(SalesProcessCommon):
         (lead | other).date_last_stage_update = datetime(2026, 3, 2, 9, 0)
         self.env.company.sales_process_stalled_days = 14
         Lead = self.env["crm.lead"]
-        domain = [("id", "in", (lead | other).ids), ("sales_process_stalled", "=", True)]
+        domain = [
+            ("id", "in", (lead | other).ids),
+            ("sales_process_stalled", "=", True),
+        ]
         with freeze_time("2026-03-10 09:00:00"):
             self.assertFalse(Lead.search(domain))
         with freeze_time("2026-03-20 09:00:00"):
@@ -273,7 +276,10 @@ class TestAnalysis(SalesProcessCommon):
             self.assertFalse(other.sales_process_stalled)
             self.assertEqual(
                 Lead.search(
-                    [("id", "in", (lead | other).ids), ("sales_process_stalled", "=", False)]
+                    [
+                        ("id", "in", (lead | other).ids),
+                        ("sales_process_stalled", "=", False),
+                    ]
                 ),
                 other,
             )
@@ -352,7 +358,10 @@ class TestAnalysis(SalesProcessCommon):
                     "sla_status": status,
                 }
                 for ticket, hours, status in zip(
-                    tickets, [1, 2, 6], ["on_track", "breached", "breached"], strict=True
+                    tickets,
+                    [1, 2, 6],
+                    ["on_track", "breached", "breached"],
+                    strict=True,
                 )
             ]
         )
@@ -369,7 +378,9 @@ class TestAnalysis(SalesProcessCommon):
 
     def test_record_rules(self):
         east = self._make_funnel()
-        west = self._leads(["West"], team_id=self.team_west.id, user_id=self.rep_west.id)
+        west = self._leads(
+            ["West"], team_id=self.team_west.id, user_id=self.rep_west.id
+        )
         self._history(west, [(self.new, self._day(0), None)])
         leads = east | west
         for model in (
