@@ -59,6 +59,11 @@
         "demo/sales_process_sla_policy_demo.xml",
         "demo/sales_process_assignment_rule_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sales_process_automation/static/src/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "application": True,
     "installable": True,

@@ -5,3 +5,4 @@ from . import test_access
 from . import test_demo
 from . import test_sla
 from . import test_analysis
+from . import test_analysis_tour
