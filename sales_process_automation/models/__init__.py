@@ -24,6 +24,7 @@ from . import helpdesk_ticket
 from . import res_company
 from . import res_config_settings
 from . import crm_lead_stalled
+from . import sales_process_stage_history_analysis
 from . import sales_process_lead_report
 from . import sales_process_funnel_report
 from . import sales_process_bottleneck_report

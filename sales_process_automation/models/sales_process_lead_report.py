@@ -176,10 +176,15 @@ class SalesProcessLeadReport(models.Model):
                        lead.expected_revenue,
                        CASE WHEN lead.won_status = 'won'
                             THEN lead.expected_revenue ELSE 0.0 END AS won_revenue,
-                       (SELECT COUNT(*) FROM sales_process_stage_history history
-                         WHERE history.lead_id = lead.id
-                           AND history.sla_status = 'breached')::int AS breach_count
+                       COALESCE(breach.count, 0)::int AS breach_count
                   FROM crm_lead lead
+                  LEFT JOIN (
+                      SELECT history.lead_id, COUNT(*) AS count
+                        FROM sales_process_stage_history history
+                       WHERE history.sla_status = 'breached'
+                         AND history.lead_id IS NOT NULL
+                       GROUP BY history.lead_id
+                  ) breach ON breach.lead_id = lead.id
                 )
                 """,
                 view=SQL.identifier(self._table),

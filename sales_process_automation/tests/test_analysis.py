@@ -208,6 +208,11 @@ class TestAnalysis(SalesProcessCommon):
         # four stays were under the SLA, two of them breached it
         self.assertAlmostEqual(breach_rate, 50.0)
         self.assertEqual(breaches, 2)
+        # the same breaches per lead, in the lead analysis
+        [(lead_breaches,)] = self.env["sales.process.lead.report"]._read_group(
+            [("lead_id", "in", leads.ids)], [], ["breach_count:sum"]
+        )
+        self.assertEqual(lead_breaches, 2)
         # the stages still open do not count in the times
         [(open_median,)] = Time._read_group(
             [("lead_id", "in", leads.ids), ("crm_stage_id", "=", self.proposition.id)],

@@ -62,6 +62,25 @@ registry.category("web_tour.tours").add("sales_process_analysis_tour", {
             content: "Rep performance: the team's rep",
             trigger: ".o_pivot .o_pivot_header_cell_closed:contains('Tour East rep')",
         },
+        ...openAnalysis("Lead Sources"),
+        {
+            content: "Lead sources: the share of closed leads won",
+            trigger: ".o_pivot th:contains('Won (%)')",
+        },
+        ...openAnalysis("Stalled and Lost Leads"),
+        {
+            content: "Stalled and lost leads per stage",
+            trigger: ".o_pivot th:contains('Stalled (%)')",
+        },
+        ...openAnalysis("Top Customers"),
+        {
+            content: "Top customers by won revenue",
+            trigger: ".o_breadcrumb:contains('Top Customers')",
+        },
+        {
+            content: "in a graph",
+            trigger: ".o_switch_view.o_graph.active",
+        },
         ...openAnalysis("Ticket Time per Stage"),
         {
             content: "Ticket time per stage",
