@@ -45,13 +45,15 @@ WITH stage AS (
            h.working_hours, s.rank, s.is_won,
            MAX(s.rank) OVER (PARTITION BY h.lead_id ORDER BY h.date_in, h.id
                ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_rank,
-           ROW_NUMBER() OVER (PARTITION BY h.lead_id, h.crm_stage_id
-               ORDER BY h.date_in, h.id) AS entry_number
+           ARRAY_AGG(h.crm_stage_id) OVER (PARTITION BY h.lead_id
+               ORDER BY h.date_in, h.id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier
       FROM sales_process_stage_history h
       JOIN stage s ON s.id = h.crm_stage_id
      WHERE h.lead_id IS NOT NULL
 ), judged AS (
     SELECT e.*,
+           COALESCE(NOT e.crm_stage_id = ANY(e.earlier), TRUE) AS first_entry,
            CASE WHEN e.is_won THEN NULL
                 WHEN e.later_rank > e.rank THEN 100.0
                 WHEN l.won_status = 'lost' AND e.later_rank IS NULL THEN 0.0
@@ -65,7 +67,7 @@ PLAIN_FUNNEL = (
     FUNNEL_ENTRIES
     + """
 SELECT crm_stage_id, COUNT(*), AVG(reached), SUM(lost)
-  FROM judged WHERE entry_number = 1 GROUP BY crm_stage_id
+  FROM judged WHERE first_entry GROUP BY crm_stage_id
 """
 )
 PLAIN_TIME = """
@@ -108,7 +110,7 @@ PLAIN_BOTTLENECK = (
     + """
 , figures AS (
     SELECT company_id, team_id, crm_stage_id,
-           AVG(reached) FILTER (WHERE entry_number = 1) AS reached,
+           AVG(reached) FILTER (WHERE first_entry) AS reached,
            PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY working_hours)
                FILTER (WHERE date_out IS NOT NULL) AS median
       FROM judged GROUP BY company_id, team_id, crm_stage_id

@@ -120,21 +120,37 @@ class SalesProcessFunnelReport(models.Model):
                            ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
                       FROM crm_stage
                 ), entry AS (
-                    SELECT history.*,
+                    -- one sort for both windows: the stages entered later
+                    -- and the stages entered before
+                    SELECT history.id,
+                           history.lead_id,
+                           history.crm_stage_id,
+                           history.date_in,
+                           history.date_out,
+                           history.user_id,
+                           history.team_id,
+                           history.company_id,
+                           history.working_hours,
+                           history.sla_policy_id,
+                           history.sla_status,
                            stage.rank,
                            stage.is_won,
-                           MAX(stage.rank) OVER (
-                               PARTITION BY history.lead_id
-                               ORDER BY history.date_in, history.id
-                               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
-                           ) AS later_rank,
-                           ROW_NUMBER() OVER (
-                               PARTITION BY history.lead_id, history.crm_stage_id
-                               ORDER BY history.date_in, history.id
-                           ) AS entry_number
+                           MAX(stage.rank) OVER later AS later_rank,
+                           ARRAY_AGG(history.crm_stage_id) OVER earlier
+                               AS earlier_stages
                       FROM sales_process_stage_history history
                       JOIN stage ON stage.id = history.crm_stage_id
                      WHERE history.lead_id IS NOT NULL
+                    WINDOW later AS (
+                               PARTITION BY history.lead_id
+                               ORDER BY history.date_in, history.id
+                               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
+                           ),
+                           earlier AS (
+                               PARTITION BY history.lead_id
+                               ORDER BY history.date_in, history.id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                           )
                 ), judged AS (
                     SELECT entry.*,
                            lead.partner_id,
@@ -165,7 +181,8 @@ class SalesProcessFunnelReport(models.Model):
                        source_id,
                        medium_id,
                        campaign_id,
-                       entry_number = 1 AS first_entry,
+                       COALESCE(NOT crm_stage_id = ANY(earlier_stages), TRUE)
+                           AS first_entry,
                        outcome,
                        CASE outcome WHEN 'advanced' THEN 100.0
                             WHEN 'lost' THEN 0.0 WHEN 'back' THEN 0.0
