@@ -96,7 +96,7 @@ class SalesProcessLeadReport(models.Model):
         [("lead", "Lead"), ("opportunity", "Opportunity")], readonly=True
     )
     create_date = fields.Datetime(string="Created On", readonly=True)
-    date_closed = fields.Datetime(string="Won On", readonly=True)
+    date_closed = fields.Datetime(string="Closed On", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
