@@ -106,6 +106,22 @@ class SalesProcessBottleneckReport(models.Model):
                 )
             row.advice = " ".join(advice)
 
+    def action_open_entries(self):
+        """The leads that entered the stage in the team."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.crm_stage_id.display_name,
+            "res_model": "sales.process.funnel.report",
+            "views": [(False, "list"), (False, "pivot")],
+            "domain": [
+                ("company_id", "=", self.company_id.id),
+                ("team_id", "=", self.team_id.id),
+                ("crm_stage_id", "=", self.crm_stage_id.id),
+            ],
+            "context": {"search_default_filter_first_entry": 1},
+        }
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(

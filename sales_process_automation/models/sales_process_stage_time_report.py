@@ -131,9 +131,11 @@ class SalesProcessStageTimeReport(models.Model):
     def _read_group_select(self, aggregate_spec, query):
         fname = aggregate_spec.split(":")[0]
         if fname in PERCENTILES:
+            # both percentiles order the same column: PostgreSQL sorts it once
+            self._check_field_access(self._fields[fname], "read")
             return SQL(
                 "PERCENTILE_CONT(%s) WITHIN GROUP (ORDER BY %s)",
                 PERCENTILES[fname],
-                self._field_to_sql(self._table, fname, query),
+                self._field_to_sql(self._table, "working_hours", query),
             )
         return super()._read_group_select(aggregate_spec, query)

@@ -247,6 +247,11 @@ class TestAnalysis(SalesProcessCommon):
         leakiest = rows.filtered("is_leakiest")
         self.assertEqual(leakiest.crm_stage_id, self.qualified)
         self.assertIn("Qualified converts badly: only 33%", leakiest.advice)
+        action = leakiest.action_open_entries()
+        entries = self.env[action["res_model"]].search(
+            [*action["domain"], ("first_entry", "=", True)]
+        )
+        self.assertEqual(sorted(entries.lead_id.mapped("name")), ["A", "B", "E"])
         # stays left in New and Qualified took 8 working hours, in Proposition 16
         slowest = rows.filtered("is_slowest")
         self.assertEqual(slowest.crm_stage_id, self.proposition)
