@@ -60,22 +60,34 @@ class SalesProcessBottleneckReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     crm_stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
-    stage_sequence = fields.Integer(readonly=True)
+    stage_sequence = fields.Integer(readonly=True, aggregator=None)
     lead_count = fields.Integer(
         string="Leads Entered", readonly=True, help="Leads that entered the stage."
     )
     lost_count = fields.Integer(string="Lost Here", readonly=True)
+    decided_count = fields.Integer(
+        string="Leads Decided",
+        readonly=True,
+        help="Leads that left the stage for a further stage, went back or were "
+        "lost in it: the share reaching the next stage counts them.",
+    )
+    left_count = fields.Integer(
+        string="Stays Ended",
+        readonly=True,
+        help="Times a lead left the stage: the times spent count them.",
+    )
+    # shares and percentiles of one stage: they do not add up across stages
     reached_next_rate = fields.Float(
-        string="Reached Next Stage (%)", readonly=True, aggregator="avg"
+        string="Reached Next Stage (%)", readonly=True, aggregator=None
     )
     median_hours = fields.Float(
-        string="Median (Working Hours)", readonly=True, aggregator="max"
+        string="Median (Working Hours)", readonly=True, aggregator=None
     )
     p90_hours = fields.Float(
-        string="90th Percentile (Working Hours)", readonly=True, aggregator="max"
+        string="90th Percentile (Working Hours)", readonly=True, aggregator=None
     )
     breach_rate = fields.Float(
-        string="SLA Breached (%)", readonly=True, aggregator="avg"
+        string="SLA Breached (%)", readonly=True, aggregator=None
     )
     is_leakiest = fields.Boolean(string="Loses the Most Deals", readonly=True)
     is_slowest = fields.Boolean(string="Holds Deals Longest", readonly=True)
@@ -135,6 +147,9 @@ class SalesProcessBottleneckReport(models.Model):
                            funnel.crm_stage_id,
                            COUNT(*) FILTER (WHERE funnel.first_entry) AS lead_count,
                            SUM(funnel.lost_count) AS lost_count,
+                           COUNT(funnel.reached_next_rate)
+                               FILTER (WHERE funnel.first_entry) AS decided_count,
+                           COUNT(funnel.working_hours) AS left_count,
                            AVG(funnel.reached_next_rate)
                                FILTER (WHERE funnel.first_entry)
                                AS reached_next_rate,
@@ -166,6 +181,8 @@ class SalesProcessBottleneckReport(models.Model):
                        stage_sequence,
                        lead_count,
                        lost_count,
+                       decided_count,
+                       left_count,
                        reached_next_rate,
                        median_hours,
                        p90_hours,

@@ -247,6 +247,8 @@ class TestAnalysis(SalesProcessCommon):
         leakiest = rows.filtered("is_leakiest")
         self.assertEqual(leakiest.crm_stage_id, self.qualified)
         self.assertIn("Qualified converts badly: only 33%", leakiest.advice)
+        # A went on, B was lost, E went back: 3 decided; A and E left it
+        self.assertEqual((leakiest.decided_count, leakiest.left_count), (3, 2))
         action = leakiest.action_open_entries()
         entries = self.env[action["res_model"]].search(
             [*action["domain"], ("first_entry", "=", True)]
