@@ -25,9 +25,11 @@
     "data": [
         "security/sales_process_automation_security.xml",
         "security/ir.model.access.csv",
+        "security/sales_process_analysis_security.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/ir_actions_server_data.xml",
+        "data/sales_process_dashboard_tile_data.xml",
         "views/sales_process_stage_history_views.xml",
         "views/sales_process_sla_policy_views.xml",
         "views/sales_process_assignment_rule_views.xml",
@@ -48,6 +50,13 @@
         "data/tier_definition_data.xml",
         "views/sales_process_discount_threshold_views.xml",
         "views/sales_process_stage_skip_request_views.xml",
+        "views/sales_process_funnel_report_views.xml",
+        "views/sales_process_stage_time_report_views.xml",
+        "views/sales_process_bottleneck_report_views.xml",
+        "views/sales_process_lead_report_views.xml",
+        "views/sales_process_dashboard_tile_views.xml",
+        "views/crm_lead_stalled_views.xml",
+        "views/res_config_settings_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [
@@ -60,6 +69,11 @@
         "demo/sales_process_complex_request_demo.xml",
         "demo/sales_process_discount_threshold_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sales_process_automation/static/src/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "application": True,
     "installable": True,

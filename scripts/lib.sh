@@ -120,6 +120,20 @@ ensure_postgres() {
     fi
 }
 
+# Make sure a headless Chromium runs the browser tours (HttpCase.start_tour):
+# Debian's chromium package when no Chrome or Chromium is found.
+ensure_chromium() {
+    local browser
+    for browser in chromium chromium-browser google-chrome google-chrome-stable; do
+        if command -v "$browser" >/dev/null 2>&1; then
+            return
+        fi
+    done
+    info "Installing Chromium for the browser tours"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+}
+
 # Install a requirements file. With ODOO_SRC the odoo-addon-* wheels are
 # installed with --no-deps (their odoo==19.0.* requirement is ODOO_SRC itself).
 pip_install_requirements() {

@@ -2,7 +2,8 @@
 # Run the whole test suite of sales_process_automation:
 #   1. install the module in two fresh databases, without and with demo data,
 #      and fail on any WARNING, ERROR or CRITICAL line in the install logs;
-#   2. run the module's tests with pytest-odoo on both databases;
+#   2. run the module's tests with pytest-odoo on both databases, the browser
+#      tours in a headless Chromium (installed with apt-get when missing);
 #   3. run pylint-odoo with the mandatory OCA configuration (.pylintrc-mandatory).
 # Logs are kept in .test-logs/. Exit status is 0 only when every step passes.
 #
@@ -27,6 +28,7 @@ record() {
 
 locate_odoo
 ensure_postgres
+ensure_chromium
 info "Installing the Python requirements (requirements.txt, requirements-test.txt)"
 pip_install_requirements "$REPO_ROOT/requirements.txt"
 pip_install_requirements "$REPO_ROOT/requirements-test.txt"
@@ -97,6 +99,7 @@ run_pytest() {
         --odoo-database="$db" \
         --odoo-addons-path="$ADDONS_PATH" \
         --odoo-log-level=warn \
+        --odoo-http \
         --odoo-extra=http-interface=127.0.0.1 \
         "$ADDON/tests" 2>&1 | tee "$log" || rc=$?
     PYTEST_SUMMARY="$PYTEST_SUMMARY

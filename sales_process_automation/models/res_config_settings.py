@@ -9,3 +9,6 @@ class ResConfigSettings(models.TransientModel):
     sales_process_complex_threshold = fields.Float(
         related="company_id.sales_process_complex_threshold", readonly=False
     )
+    sales_process_stalled_days = fields.Integer(
+        related="company_id.sales_process_stalled_days", readonly=False
+    )

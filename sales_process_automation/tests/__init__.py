@@ -11,3 +11,5 @@ from . import test_pipeline_simulation_engine
 from . import test_pipeline_simulation
 from . import test_discount_approval
 from . import test_stage_skip
+from . import test_analysis
+from . import test_analysis_tour

@@ -1,0 +1,200 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+
+class SalesProcessBottleneckReport(models.Model):
+    """One row per stage of each sales team, the bottlenecks flagged.
+
+    In each team, the stage that loses the most deals is the one with the
+    lowest share of leads reaching a further stage (counted on first entries,
+    won stages aside); the stage that holds deals longest is the one with the
+    highest median working time. Both are bottlenecks.
+    """
+
+    _name = "sales.process.bottleneck.report"
+    _description = "Bottleneck Analysis"
+    _auto = False
+    _depends = {
+        "sales.process.stage.history": [
+            "res_model",
+            "lead_id",
+            "order_id",
+            "ticket_id",
+            "crm_stage_id",
+            "ticket_stage_id",
+            "order_state",
+            "user_id",
+            "team_id",
+            "helpdesk_team_id",
+            "company_id",
+            "date_in",
+            "date_out",
+            "working_hours",
+            "sla_policy_id",
+            "sla_status",
+        ],
+        "crm.lead": [
+            "active",
+            "type",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "stage_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "lost_reason_id",
+            "won_status",
+            "expected_revenue",
+            "date_closed",
+            "date_last_stage_update",
+        ],
+        "crm.stage": ["sequence", "is_won"],
+    }
+    _rec_name = "crm_stage_id"
+    _order = "team_id, stage_sequence, crm_stage_id"
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    crm_stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    stage_sequence = fields.Integer(readonly=True, aggregator=None)
+    lead_count = fields.Integer(
+        string="Leads Entered", readonly=True, help="Leads that entered the stage."
+    )
+    lost_count = fields.Integer(string="Lost Here", readonly=True)
+    decided_count = fields.Integer(
+        string="Leads Decided",
+        readonly=True,
+        help="Leads that left the stage for a further stage, went back or were "
+        "lost in it: the share reaching the next stage counts them.",
+    )
+    left_count = fields.Integer(
+        string="Stays Ended",
+        readonly=True,
+        help="Times a lead left the stage: the times spent count them.",
+    )
+    # shares and percentiles of one stage: they do not add up across stages
+    reached_next_rate = fields.Float(
+        string="Reached Next Stage (%)", readonly=True, aggregator=None
+    )
+    median_hours = fields.Float(
+        string="Median (Working Hours)", readonly=True, aggregator=None
+    )
+    p90_hours = fields.Float(
+        string="90th Percentile (Working Hours)", readonly=True, aggregator=None
+    )
+    breach_rate = fields.Float(
+        string="SLA Breached (%)", readonly=True, aggregator=None
+    )
+    is_leakiest = fields.Boolean(string="Loses the Most Deals", readonly=True)
+    is_slowest = fields.Boolean(string="Holds Deals Longest", readonly=True)
+    is_bottleneck = fields.Boolean(string="Bottleneck", readonly=True)
+    advice = fields.Char(compute="_compute_advice")
+
+    @api.depends("is_leakiest", "is_slowest", "reached_next_rate", "median_hours")
+    def _compute_advice(self):
+        for row in self:
+            advice = []
+            if row.is_leakiest:
+                advice.append(
+                    self.env._(
+                        "%(stage)s converts badly: only %(rate)s%% of its leads "
+                        "reach a further stage; train the team on this step.",
+                        stage=row.crm_stage_id.name,
+                        rate=round(row.reached_next_rate),
+                    )
+                )
+            if row.is_slowest:
+                advice.append(
+                    self.env._(
+                        "%(stage)s holds deals longest: half of them stay more "
+                        "than %(hours)s working hours.",
+                        stage=row.crm_stage_id.name,
+                        hours=round(row.median_hours, 1),
+                    )
+                )
+            row.advice = " ".join(advice)
+
+    def action_open_entries(self):
+        """The leads that entered the stage in the team."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.crm_stage_id.display_name,
+            "res_model": "sales.process.funnel.report",
+            "views": [(False, "list"), (False, "pivot")],
+            "domain": [
+                ("company_id", "=", self.company_id.id),
+                ("team_id", "=", self.team_id.id),
+                ("crm_stage_id", "=", self.crm_stage_id.id),
+            ],
+            "context": {"search_default_filter_first_entry": 1},
+        }
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE VIEW %(view)s AS (
+                WITH stage_figures AS (
+                    SELECT MIN(funnel.id) AS id,
+                           funnel.company_id,
+                           funnel.team_id,
+                           funnel.crm_stage_id,
+                           COUNT(*) FILTER (WHERE funnel.first_entry) AS lead_count,
+                           SUM(funnel.lost_count) AS lost_count,
+                           COUNT(funnel.reached_next_rate)
+                               FILTER (WHERE funnel.first_entry) AS decided_count,
+                           COUNT(funnel.working_hours) AS left_count,
+                           AVG(funnel.reached_next_rate)
+                               FILTER (WHERE funnel.first_entry)
+                               AS reached_next_rate,
+                           PERCENTILE_CONT(0.5) WITHIN GROUP
+                               (ORDER BY funnel.working_hours) AS median_hours,
+                           PERCENTILE_CONT(0.9) WITHIN GROUP
+                               (ORDER BY funnel.working_hours) AS p90_hours,
+                           AVG(funnel.breach_rate) AS breach_rate
+                      FROM sales_process_funnel_report funnel
+                     GROUP BY funnel.company_id, funnel.team_id, funnel.crm_stage_id
+                ), ranked AS (
+                    SELECT stage_figures.*,
+                           stage.sequence AS stage_sequence,
+                           RANK() OVER (
+                               PARTITION BY company_id, team_id
+                               ORDER BY reached_next_rate ASC NULLS LAST
+                           ) AS leak_rank,
+                           RANK() OVER (
+                               PARTITION BY company_id, team_id
+                               ORDER BY median_hours DESC NULLS LAST
+                           ) AS slow_rank
+                      FROM stage_figures
+                      JOIN crm_stage stage ON stage.id = stage_figures.crm_stage_id
+                )
+                SELECT id,
+                       company_id,
+                       team_id,
+                       crm_stage_id,
+                       stage_sequence,
+                       lead_count,
+                       lost_count,
+                       decided_count,
+                       left_count,
+                       reached_next_rate,
+                       median_hours,
+                       p90_hours,
+                       breach_rate,
+                       leak_rank = 1 AND reached_next_rate IS NOT NULL AS is_leakiest,
+                       slow_rank = 1 AND median_hours IS NOT NULL AS is_slowest,
+                       (leak_rank = 1 AND reached_next_rate IS NOT NULL)
+                           OR (slow_rank = 1 AND median_hours IS NOT NULL)
+                           AS is_bottleneck
+                  FROM ranked
+                )
+                """,
+                view=SQL.identifier(self._table),
+            )
+        )

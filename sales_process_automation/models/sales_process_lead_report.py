@@ -1,0 +1,195 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+DEFAULT_STALLED_DAYS = 14
+# what the stalled condition reads
+STALLED_DEPENDS = {
+    "crm.lead": [
+        "active",
+        "won_status",
+        "company_id",
+        "create_date",
+        "date_last_stage_update",
+    ],
+    "res.company": ["sales_process_stalled_days"],
+    "mail.activity": ["res_model", "res_id", "date_deadline"],
+    "mail.message": ["model", "res_id", "mail_activity_type_id", "date"],
+}
+
+
+def stalled_condition(lead, now):
+    """SQL condition: the lead ``lead`` (an SQL alias) is stalled at ``now``.
+
+    Open (pending and active), its stage unchanged for the stalled days of its
+    company, with no activity planned or done in that time.
+    """
+    since = SQL(
+        "(%(now)s - make_interval(days => COALESCE((SELECT company.sales_process"
+        "_stalled_days FROM res_company company WHERE company.id = %(lead)s"
+        ".company_id), %(default)s)))",
+        now=now,
+        lead=lead,
+        default=DEFAULT_STALLED_DAYS,
+    )
+    return SQL(
+        """
+        %(lead)s.active AND %(lead)s.won_status = 'pending'
+        AND COALESCE(%(lead)s.date_last_stage_update, %(lead)s.create_date)
+            < %(since)s
+        AND NOT EXISTS (
+            SELECT 1 FROM mail_activity activity
+             WHERE activity.res_model = 'crm.lead'
+               AND activity.res_id = %(lead)s.id
+               AND activity.date_deadline >= %(since)s::date
+        )
+        AND NOT EXISTS (
+            SELECT 1 FROM mail_message message
+             WHERE message.model = 'crm.lead'
+               AND message.res_id = %(lead)s.id
+               AND message.mail_activity_type_id IS NOT NULL
+               AND message.date >= %(since)s
+        )
+        """,
+        lead=lead,
+        since=since,
+    )
+
+
+class SalesProcessLeadReport(models.Model):
+    """One row per lead or opportunity, lost ones included."""
+
+    _name = "sales.process.lead.report"
+    _description = "Lead Analysis"
+    _auto = False
+    _depends = {
+        "crm.lead": [
+            "active",
+            "type",
+            "user_id",
+            "team_id",
+            "company_id",
+            "partner_id",
+            "stage_id",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "lost_reason_id",
+            "won_status",
+            "expected_revenue",
+            "date_closed",
+            "date_last_stage_update",
+        ],
+        **{
+            model: fnames
+            for model, fnames in STALLED_DEPENDS.items()
+            if model != "crm.lead"
+        },
+        "sales.process.stage.history": ["lead_id", "sla_status"],
+    }
+    _rec_name = "lead_id"
+    _order = "create_date desc, id desc"
+
+    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
+    type = fields.Selection(
+        [("lead", "Lead"), ("opportunity", "Opportunity")], readonly=True
+    )
+    create_date = fields.Datetime(string="Created On", readonly=True)
+    date_closed = fields.Datetime(string="Closed On", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
+    source_id = fields.Many2one("utm.source", string="Source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
+    lost_reason_id = fields.Many2one(
+        "crm.lost.reason", string="Lost Reason", readonly=True
+    )
+    won_status = fields.Selection(
+        [("won", "Won"), ("lost", "Lost"), ("pending", "Open")],
+        string="Outcome",
+        readonly=True,
+    )
+    is_stalled = fields.Boolean(
+        string="Stalled",
+        readonly=True,
+        help="Open, with neither a stage change nor an activity planned or done "
+        "for the stalled days of its company.",
+    )
+    open_count = fields.Integer(string="Open", readonly=True)
+    won_count = fields.Integer(string="Won", readonly=True)
+    lost_count = fields.Integer(string="Lost", readonly=True)
+    conversion_rate = fields.Float(
+        string="Won (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the closed leads that were won.",
+    )
+    stalled_rate = fields.Float(
+        string="Stalled (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the open leads that are stalled.",
+    )
+    expected_revenue = fields.Float(readonly=True)
+    won_revenue = fields.Float(readonly=True)
+    breach_count = fields.Integer(
+        string="SLA Breaches",
+        readonly=True,
+        help="Stages in which the lead breached its SLA.",
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE VIEW %(view)s AS (
+                SELECT lead.id,
+                       lead.id AS lead_id,
+                       lead.type,
+                       lead.create_date,
+                       lead.date_closed,
+                       lead.user_id,
+                       lead.team_id,
+                       lead.company_id,
+                       lead.partner_id,
+                       lead.stage_id,
+                       lead.source_id,
+                       lead.medium_id,
+                       lead.campaign_id,
+                       lead.lost_reason_id,
+                       lead.won_status,
+                       (%(stalled)s) AS is_stalled,
+                       (lead.won_status = 'pending' AND lead.active)::int
+                           AS open_count,
+                       (lead.won_status = 'won')::int AS won_count,
+                       (lead.won_status = 'lost')::int AS lost_count,
+                       CASE lead.won_status WHEN 'won' THEN 100.0
+                            WHEN 'lost' THEN 0.0 END AS conversion_rate,
+                       CASE WHEN lead.won_status = 'pending' AND lead.active
+                            THEN CASE WHEN %(stalled)s THEN 100.0 ELSE 0.0 END
+                       END AS stalled_rate,
+                       lead.expected_revenue,
+                       CASE WHEN lead.won_status = 'won'
+                            THEN lead.expected_revenue ELSE 0.0 END AS won_revenue,
+                       COALESCE(breach.count, 0)::int AS breach_count
+                  FROM crm_lead lead
+                  LEFT JOIN (
+                      SELECT history.lead_id, COUNT(*) AS count
+                        FROM sales_process_stage_history history
+                       WHERE history.sla_status = 'breached'
+                         AND history.lead_id IS NOT NULL
+                       GROUP BY history.lead_id
+                  ) breach ON breach.lead_id = lead.id
+                )
+                """,
+                view=SQL.identifier(self._table),
+                stalled=stalled_condition(
+                    SQL("lead"), SQL("(now() AT TIME ZONE 'UTC')")
+                ),
+            )
+        )
