@@ -56,7 +56,6 @@
         "views/sales_process_lead_report_views.xml",
         "views/sales_process_dashboard_tile_views.xml",
         "views/crm_lead_stalled_views.xml",
-        "views/res_config_settings_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [

@@ -1,3 +1,5 @@
+# res.company first: its columns must exist when the report views are made
+from . import res_company
 from . import sales_process_working_time_cache_mixin
 from . import sales_process_stage_tracking_mixin
 from . import sales_process_tier_validation_mixin
@@ -22,7 +24,6 @@ from . import sale_order
 from . import account_move
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
-from . import res_company
 from . import res_config_settings
 from . import tier_definition
 from . import sales_process_complex_reason

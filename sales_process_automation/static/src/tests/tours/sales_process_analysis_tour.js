@@ -90,5 +90,18 @@ registry.category("web_tour.tours").add("sales_process_analysis_tour", {
             content: "in a pivot",
             trigger: ".o_switch_view.o_pivot.active",
         },
+        ...openAnalysis("Pipeline Simulation"),
+        {
+            content: "The simulation wizard asks what to measure",
+            trigger: ".o_form_view .o_inner_group:contains('Measured On')",
+        },
+        {
+            content: "and offers a what-if",
+            trigger: ".o_form_view .o_inner_group:contains('What-if')",
+        },
+        {
+            content: "before running the simulation",
+            trigger: ".o_form_view button:contains('Run Simulation')",
+        },
     ],
 });
