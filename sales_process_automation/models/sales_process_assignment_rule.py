@@ -535,25 +535,20 @@ class SalesProcessAssignmentRule(models.Model):
         rules = self.union(*records_by_rule)
         availability = rules._availability()
         now = fields.Datetime.now()
-        result, notes = {}, {}
+        result, notes, initial = {}, {}, {}
         to_notify = []
         for rule, records in records_by_rule.items():
             plan, turns = rule._plan_assignment(records, excluded, availability)
             result.update({record.id: (rule, *plan[record.id]) for record in records})
             notes.update(rule._assignment_notes(records, plan))
-            rule._write_plan(records, plan, turns, notes, now)
+            initial.update(rule._write_plan(records, plan, turns, notes, now))
             assigned = records.filtered("user_id")
             rule._plan_first_contact(assigned, now)
             if rule.notify_assignee:
                 to_notify.append(assigned)
             if rule.activity_plan_id and assigned:
                 rule._launch_playbook(assigned)
-        # sudo: logging the explanation must not depend on the user's rights
-        # on the chatter; the user may assign the records, checked by write
-        logged = self.env[rules[:1].res_model].browse(notes).sudo()
-        logged._message_log_batch(
-            bodies={record_id: notes[record_id] for record_id in logged.ids}
-        )
+        self._log_explanations(self.env[rules[:1].res_model], notes, initial)
         if to_notify:
             assigned = to_notify[0].union(*to_notify)
             self._schedule_contact_activities(assigned)
@@ -563,45 +558,42 @@ class SalesProcessAssignmentRule(models.Model):
     def _write_plan(self, records, plan, turns, notes, now):
         """Write the owners of the plan on ``records``, and the rule's turns.
 
-        The explanation of a record whose owner or team changes becomes the
-        body of its tracking message, and leaves ``notes``: the others are
-        left in ``notes`` to be logged.
+        Returns the owner and team before the write of the records whose change
+        the module tracks itself (``_log_explanations``): their explanation and
+        tracking values make one message, created with all the others at once.
+        A record Odoo already tracks in this transaction keeps Odoo's tracking
+        message, with its explanation as body (it leaves ``notes``).
         """
         self.ensure_one()
         team = self._target_team()
         tracked = (
             not self.env.context.get("tracking_disable")
             and not self.env.context.get("mail_notrack")
+            # mail.thread discards the tracking of the records it creates once
+            # their create returns: their explanation is logged on its own
+            and not self.env.context.get("sales_process_assignment_on_create")
             and {"user_id", "team_id"} <= set(records._track_get_fields())
         )
-        # mail.thread discards the tracking of records created in the current
-        # transaction (their initial values are None, or will be once their
-        # create returns): their explanation is logged on its own, or it would
-        # be lost with the discarded tracking
-        tracked = tracked and not self.env.context.get(
-            "sales_process_assignment_on_create"
-        )
-        untracked_ids = {
-            record_id
-            for record_id, values in self.env.cr.precommit.data.get(
-                f"mail.tracking.{records._name}", {}
-            ).items()
-            if values is None
-        }
-        by_user = defaultdict(list)
+        # records Odoo tracks in this transaction: their initial values, or
+        # None for those created in it (never tracked)
+        pending = self.env.cr.precommit.data.get(f"mail.tracking.{records._name}", {})
+        initial = {}
+        by_write = defaultdict(list)
         for record in records:
             user = plan[record.id][0]
-            by_user[user].append(record.id)
-            if (
-                tracked
-                and record.id not in untracked_ids
-                and (
-                    (user and user != record.user_id)
-                    or (team and team != record.team_id)
-                )
-            ):
+            changed = (user and user != record.user_id) or (
+                team and team != record.team_id
+            )
+            own_tracking = bool(tracked and changed and record.id not in pending)
+            if own_tracking:
+                initial[record.id] = {
+                    "user_id": record.user_id,
+                    "team_id": record.team_id,
+                }
+            elif tracked and changed and pending[record.id] is not None:
                 record._track_set_log_message(notes.pop(record.id))
-        for user, ids in by_user.items():
+            by_write[user, own_tracking].append(record.id)
+        for (user, own_tracking), ids in by_write.items():
             values = {
                 "assignment_rule_id": self.id,
                 "assignment_date": now,
@@ -617,11 +609,42 @@ class SalesProcessAssignmentRule(models.Model):
             # Odoo's mail per assigned record is replaced by one notification
             # per assignee and run (_notify_assignees)
             records.browse(ids).with_context(
-                sales_process_skip_assignment=True, mail_auto_subscribe_no_notify=True
+                sales_process_skip_assignment=True,
+                mail_auto_subscribe_no_notify=True,
+                mail_notrack=own_tracking,
             ).write(values)
         for member in self.member_ids:
             if member.id in turns and turns[member.id] != member.assigned_count:
                 member.assigned_count = turns[member.id]
+        return initial
+
+    @api.model
+    def _log_explanations(self, records, notes, initial):
+        """One message per record: its explanation and, for the records in
+        ``initial``, the tracking values of their owner and team, as Odoo's
+        tracking message would show them. Two creates for all the records."""
+        records = records.browse(set(notes) | set(initial))
+        # sudo: logging the explanation must not depend on the user's rights
+        # on the chatter; the user may assign the records, checked by write
+        messages = records.sudo()._message_log_batch(
+            bodies={record.id: notes.get(record.id, "") for record in records}
+        )
+        if not initial:
+            return
+        message_of = {message.res_id: message.id for message in messages}
+        tracked_fields = records.fields_get(
+            ["user_id", "team_id"],
+            attributes=("string", "type", "selection", "currency_field"),
+        )
+        tracking_values = []
+        for record in records.browse(initial):
+            _changes, commands = record._mail_track(tracked_fields, initial[record.id])
+            tracking_values += [
+                {**values, "mail_message_id": message_of[record.id]}
+                for _command, _id, values in commands
+            ]
+        # sudo: tracking values are written by the system, as Odoo does
+        self.env["mail.tracking.value"].sudo().create(tracking_values)
 
     def _assignment_notes(self, records, plan):
         """The explanation of each record's assignment: ``{record id: note}``."""

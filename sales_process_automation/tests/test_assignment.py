@@ -177,6 +177,28 @@ class TestAssignment(SalesProcessCommon):
         self.assertIn("user_id", messages.tracking_value_ids.field_id.mapped("name"))
         self.assertIn(waiting.user_id.name, messages.body)
 
+    def test_record_odoo_tracks_already_gets_one_tracking_message(self):
+        """A record written earlier in the transaction is tracked by Odoo: the
+        explanation becomes the body of Odoo's tracking message."""
+        waiting = self._new_leads(1).with_context(
+            tracking_disable=False, mail_notrack=False
+        )
+        self._flush_tracking()
+        self._rule(name="Everything to East")
+        waiting.name = "Renamed before the assignment"
+        with freeze_time("2026-11-16 10:00:00"):
+            waiting.action_apply_assignment_rules()
+            self._flush_tracking()
+        explained = waiting.message_ids.filtered(
+            lambda message: "Everything to East" in (message.body or "")
+        )
+        self.assertEqual(len(explained), 1)
+        owner_changes = waiting.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "user_id"
+        )
+        self.assertEqual(owner_changes.mail_message_id, explained)
+        self.assertEqual(len(owner_changes), 1)
+
     def test_explanation_logged_when_assigned_at_creation(self):
         """A record created and assigned in one transaction is not tracked by
         Odoo: its explanation is logged on its own, not lost."""
