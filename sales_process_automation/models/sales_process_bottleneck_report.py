@@ -3,6 +3,8 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from .sales_process_funnel_report import FUNNEL_DEPENDS
+
 
 class SalesProcessBottleneckReport(models.Model):
     """One row per stage of each sales team, the bottlenecks flagged.
@@ -16,44 +18,7 @@ class SalesProcessBottleneckReport(models.Model):
     _name = "sales.process.bottleneck.report"
     _description = "Bottleneck Analysis"
     _auto = False
-    _depends = {
-        "sales.process.stage.history": [
-            "res_model",
-            "lead_id",
-            "order_id",
-            "ticket_id",
-            "crm_stage_id",
-            "ticket_stage_id",
-            "order_state",
-            "user_id",
-            "team_id",
-            "helpdesk_team_id",
-            "company_id",
-            "date_in",
-            "date_out",
-            "working_hours",
-            "sla_policy_id",
-            "sla_status",
-        ],
-        "crm.lead": [
-            "active",
-            "type",
-            "user_id",
-            "team_id",
-            "company_id",
-            "partner_id",
-            "stage_id",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "lost_reason_id",
-            "won_status",
-            "expected_revenue",
-            "date_closed",
-            "date_last_stage_update",
-        ],
-        "crm.stage": ["sequence", "is_won"],
-    }
+    _depends = FUNNEL_DEPENDS
     _rec_name = "crm_stage_id"
     _order = "team_id, stage_sequence, crm_stage_id"
 

@@ -29,7 +29,12 @@ class SalesProcessComplexRequest(models.Model):
 
     _name = "sales.process.complex.request"
     _description = "Complex Opportunity Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "tier.validation",
+        "sales.process.approval.request.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -59,17 +64,7 @@ class SalesProcessComplexRequest(models.Model):
     team_id = fields.Many2one(
         related="lead_id.team_id", store=True, index=True, precompute=True
     )
-    requester_id = fields.Many2one(
-        "res.users",
-        string="Requested By",
-        required=True,
-        readonly=True,
-        default=lambda self: self.env.user,
-    )
     approver_ids = fields.Many2many(
-        "res.users",
-        string="Approvers",
-        compute="_compute_approver_ids",
         help="Who approves by default: the team leader of the opportunity when "
         "they are a Sales Process Manager, else the Sales Process Managers of its "
         "company; never the requester.",

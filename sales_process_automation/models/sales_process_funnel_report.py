@@ -3,6 +3,9 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from .sales_process_lead_report import LEAD_DEPENDS
+from .sales_process_stage_history import HISTORY_DEPENDS
+
 OUTCOMES = [
     ("advanced", "Reached a Further Stage"),
     ("open", "Still in the Stage"),
@@ -10,6 +13,12 @@ OUTCOMES = [
     ("lost", "Lost Here"),
     ("back", "Moved Back"),
 ]
+# what the funnel view reads (the bottleneck view reads the funnel view)
+FUNNEL_DEPENDS = {
+    "sales.process.stage.history": HISTORY_DEPENDS,
+    "crm.lead": LEAD_DEPENDS,
+    "crm.stage": ["sequence", "is_won"],
+}
 
 
 class SalesProcessFunnelReport(models.Model):
@@ -25,44 +34,7 @@ class SalesProcessFunnelReport(models.Model):
     _name = "sales.process.funnel.report"
     _description = "Funnel Analysis"
     _auto = False
-    _depends = {
-        "sales.process.stage.history": [
-            "res_model",
-            "lead_id",
-            "order_id",
-            "ticket_id",
-            "crm_stage_id",
-            "ticket_stage_id",
-            "order_state",
-            "user_id",
-            "team_id",
-            "helpdesk_team_id",
-            "company_id",
-            "date_in",
-            "date_out",
-            "working_hours",
-            "sla_policy_id",
-            "sla_status",
-        ],
-        "crm.lead": [
-            "active",
-            "type",
-            "user_id",
-            "team_id",
-            "company_id",
-            "partner_id",
-            "stage_id",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "lost_reason_id",
-            "won_status",
-            "expected_revenue",
-            "date_closed",
-            "date_last_stage_update",
-        ],
-        "crm.stage": ["sequence", "is_won"],
-    }
+    _depends = FUNNEL_DEPENDS
     _rec_name = "lead_id"
     _order = "date_in desc, id desc"
 

@@ -4,6 +4,24 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 DEFAULT_STALLED_DAYS = 14
+# the lead columns the SQL-view reports read
+LEAD_DEPENDS = [
+    "active",
+    "type",
+    "user_id",
+    "team_id",
+    "company_id",
+    "partner_id",
+    "stage_id",
+    "source_id",
+    "medium_id",
+    "campaign_id",
+    "lost_reason_id",
+    "won_status",
+    "expected_revenue",
+    "date_closed",
+    "date_last_stage_update",
+]
 # what the stalled condition reads
 STALLED_DEPENDS = {
     "crm.lead": [
@@ -64,23 +82,7 @@ class SalesProcessLeadReport(models.Model):
     _description = "Lead Analysis"
     _auto = False
     _depends = {
-        "crm.lead": [
-            "active",
-            "type",
-            "user_id",
-            "team_id",
-            "company_id",
-            "partner_id",
-            "stage_id",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "lost_reason_id",
-            "won_status",
-            "expected_revenue",
-            "date_closed",
-            "date_last_stage_update",
-        ],
+        "crm.lead": LEAD_DEPENDS,
         **{
             model: fnames
             for model, fnames in STALLED_DEPENDS.items()

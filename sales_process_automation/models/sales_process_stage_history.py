@@ -23,6 +23,25 @@ HISTORY_MODELS = [
     ("sale.order", "Quotation/Order"),
     ("helpdesk.ticket", "Ticket"),
 ]
+# the history columns the SQL-view reports read
+HISTORY_DEPENDS = [
+    "res_model",
+    "lead_id",
+    "order_id",
+    "ticket_id",
+    "crm_stage_id",
+    "ticket_stage_id",
+    "order_state",
+    "user_id",
+    "team_id",
+    "helpdesk_team_id",
+    "company_id",
+    "date_in",
+    "date_out",
+    "working_hours",
+    "sla_policy_id",
+    "sla_status",
+]
 
 
 class WorkingTimeline:

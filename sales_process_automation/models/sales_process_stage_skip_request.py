@@ -9,7 +9,11 @@ class SalesProcessStageSkipRequest(models.Model):
     """A move of an opportunity past a mandatory stage, waiting for approval."""
 
     _name = "sales.process.stage.skip.request"
-    _inherit = ["mail.thread", "sales.process.tier.validation.mixin"]
+    _inherit = [
+        "mail.thread",
+        "sales.process.tier.validation.mixin",
+        "sales.process.approval.request.mixin",
+    ]
     _description = "Stage Skip Request"
     _order = "id desc"
 
@@ -33,17 +37,7 @@ class SalesProcessStageSkipRequest(models.Model):
     skipped_stage_ids = fields.Many2many(
         "crm.stage", string="Skipped Mandatory Stages", readonly=True
     )
-    requester_id = fields.Many2one(
-        "res.users",
-        string="Requested By",
-        required=True,
-        readonly=True,
-        default=lambda self: self.env.user,
-    )
     approver_ids = fields.Many2many(
-        "res.users",
-        string="Approvers",
-        compute="_compute_approver_ids",
         help="The team leader of the opportunity; the sales process managers "
         "when the team has no leader or the leader asks.",
     )

@@ -3,7 +3,11 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .sales_process_stage_history import HISTORY_MODELS, SLA_STATUSES
+from .sales_process_stage_history import (
+    HISTORY_DEPENDS,
+    HISTORY_MODELS,
+    SLA_STATUSES,
+)
 
 # measures read as a percentile of the working hours, whatever the grouping
 PERCENTILES = {"median_hours": 0.5, "p90_hours": 0.9}
@@ -20,26 +24,7 @@ class SalesProcessStageTimeReport(models.Model):
     _name = "sales.process.stage.time.report"
     _description = "Time per Stage Analysis"
     _auto = False
-    _depends = {
-        "sales.process.stage.history": [
-            "res_model",
-            "lead_id",
-            "order_id",
-            "ticket_id",
-            "crm_stage_id",
-            "ticket_stage_id",
-            "order_state",
-            "user_id",
-            "team_id",
-            "helpdesk_team_id",
-            "company_id",
-            "date_in",
-            "date_out",
-            "working_hours",
-            "sla_policy_id",
-            "sla_status",
-        ],
-    }
+    _depends = {"sales.process.stage.history": HISTORY_DEPENDS}
     _order = "date_in desc, id desc"
 
     history_id = fields.Many2one(
