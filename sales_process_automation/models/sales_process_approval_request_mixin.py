@@ -4,7 +4,7 @@ from odoo import fields, models
 
 
 class SalesProcessApprovalRequestMixin(models.AbstractModel):
-    """A request made by a user and approved by others.
+    """A request about an opportunity, made by a user and approved by others.
 
     Each request model says who approves it by default in
     ``_compute_approver_ids`` (and in the help of ``approver_ids``).
@@ -13,6 +13,13 @@ class SalesProcessApprovalRequestMixin(models.AbstractModel):
     _name = "sales.process.approval.request.mixin"
     _description = "Sales Process Approval Request"
 
+    lead_id = fields.Many2one(
+        "crm.lead",
+        string="Opportunity",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
     requester_id = fields.Many2one(
         "res.users",
         string="Requested By",

@@ -43,14 +43,7 @@ class SalesProcessComplexRequest(models.Model):
     _cancel_state = "cancel"
     _tier_validation_manual_config = False
 
-    lead_id = fields.Many2one(
-        "crm.lead",
-        string="Opportunity",
-        required=True,
-        index=True,
-        ondelete="cascade",
-        check_company=True,
-    )
+    lead_id = fields.Many2one(check_company=True)
     company_id = fields.Many2one(
         related="lead_id.company_id", store=True, index=True, precompute=True
     )

@@ -32,23 +32,16 @@ class SalesProcessFunnelReport(models.Model):
     """
 
     _name = "sales.process.funnel.report"
+    _inherit = ["sales.process.lead.dimension.mixin"]
     _description = "Funnel Analysis"
     _auto = False
     _depends = FUNNEL_DEPENDS
     _rec_name = "lead_id"
     _order = "date_in desc, id desc"
 
-    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
     crm_stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
     date_in = fields.Datetime(string="Entered On", readonly=True)
     date_out = fields.Datetime(string="Left On", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    source_id = fields.Many2one("utm.source", string="Source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
     first_entry = fields.Boolean(
         readonly=True,
         help="The first time the lead entered this stage: counting first entries "

@@ -79,6 +79,7 @@ class SalesProcessLeadReport(models.Model):
     """One row per lead or opportunity, lost ones included."""
 
     _name = "sales.process.lead.report"
+    _inherit = ["sales.process.lead.dimension.mixin"]
     _description = "Lead Analysis"
     _auto = False
     _depends = {
@@ -93,20 +94,12 @@ class SalesProcessLeadReport(models.Model):
     _rec_name = "lead_id"
     _order = "create_date desc, id desc"
 
-    lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", readonly=True)
     type = fields.Selection(
         [("lead", "Lead"), ("opportunity", "Opportunity")], readonly=True
     )
     create_date = fields.Datetime(string="Created On", readonly=True)
     date_closed = fields.Datetime(string="Closed On", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
-    source_id = fields.Many2one("utm.source", string="Source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
     lost_reason_id = fields.Many2one(
         "crm.lost.reason", string="Lost Reason", readonly=True
     )

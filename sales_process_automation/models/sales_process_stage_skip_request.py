@@ -22,14 +22,7 @@ class SalesProcessStageSkipRequest(models.Model):
     _cancel_state = "cancel"
 
     name = fields.Char(compute="_compute_name", store=True)
-    lead_id = fields.Many2one(
-        "crm.lead",
-        string="Opportunity",
-        required=True,
-        index=True,
-        ondelete="cascade",
-        readonly=True,
-    )
+    lead_id = fields.Many2one(readonly=True)
     company_id = fields.Many2one(related="lead_id.company_id", store=True)
     team_id = fields.Many2one(related="lead_id.team_id", string="Sales Team")
     from_stage_id = fields.Many2one("crm.stage", required=True, readonly=True)
