@@ -21,6 +21,7 @@ LEAD_DEPENDS = [
     "expected_revenue",
     "date_closed",
     "date_last_stage_update",
+    "sales_process_complex",
 ]
 # what the stalled condition reads
 STALLED_DEPENDS = {
@@ -129,6 +130,12 @@ class SalesProcessLeadReport(models.Model):
         aggregator="avg",
         help="Share of the open leads that are stalled.",
     )
+    complex_rate = fields.Float(
+        string="Complex (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the opportunities marked complex (request waiting or approved).",
+    )
     expected_revenue = fields.Float(readonly=True)
     won_revenue = fields.Float(readonly=True)
     breach_count = fields.Integer(
@@ -168,6 +175,10 @@ class SalesProcessLeadReport(models.Model):
                        CASE WHEN lead.won_status = 'pending' AND lead.active
                             THEN CASE WHEN %(stalled)s THEN 100.0 ELSE 0.0 END
                        END AS stalled_rate,
+                       CASE WHEN lead.type = 'opportunity'
+                            THEN CASE WHEN lead.sales_process_complex
+                                      THEN 100.0 ELSE 0.0 END
+                       END AS complex_rate,
                        lead.expected_revenue,
                        CASE WHEN lead.won_status = 'won'
                             THEN lead.expected_revenue ELSE 0.0 END AS won_revenue,

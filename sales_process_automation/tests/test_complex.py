@@ -397,6 +397,16 @@ class TestComplexOpportunity(SalesProcessCommon):
                 }
             ],
         )
+        # the same share in the rep performance analysis
+        performance = dict(
+            self.env["sales.process.lead.report"]._read_group(
+                [("user_id", "in", (self.rep_east | self.rep_west).ids)],
+                ["user_id"],
+                ["complex_rate:avg"],
+            )
+        )
+        self.assertEqual(performance[self.rep_east], 40.0)
+        self.assertEqual(performance[self.rep_west], 25.0)
         # reasons, by salesperson
         reasons = self.env["sales.process.complex.request"]._read_group(
             [
