@@ -312,7 +312,7 @@ def main():
     benchlib.add_database_options(parser, reuse=True)
     args = parser.parse_args()
     started = time.perf_counter()
-    benchlib.configure("--http-interface=127.0.0.1")
+    benchlib.configure()
     benchlib.create_database(DB_NAME, reuse=args.reuse_database)
     with benchlib.superuser_env(DB_NAME) as env:
         results, created = run(env, args.leads, args.batch_size)

@@ -323,7 +323,7 @@ def main():
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     started = time.perf_counter()
-    benchlib.configure("--http-interface=127.0.0.1")
+    benchlib.configure()
     benchlib.create_database(DB_NAME, MODULES, reuse=args.reuse_database)
     all_results = {}
     for size in sizes:

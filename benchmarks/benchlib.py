@@ -39,10 +39,14 @@ def addons_path():
     )
 
 
-def configure(*options):
-    """Odoo's configuration: this addons path, warnings only, ``options``."""
+def configure():
+    """Odoo's configuration: this addons path, warnings only, no public HTTP."""
     config.parse_config(
-        [f"--addons-path={addons_path()}", "--log-level=warn", *options]
+        [
+            f"--addons-path={addons_path()}",
+            "--log-level=warn",
+            "--http-interface=127.0.0.1",
+        ]
     )
 
 
