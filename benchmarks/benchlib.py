@@ -66,6 +66,7 @@ def add_database_options(parser, *, reuse=False, several=False):
 
 
 def database_exists(name):
+    """Whether PostgreSQL has a database ``name``."""
     query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
     found = subprocess.run(
         ["psql", "-d", "postgres", "-tAc", query],
