@@ -32,19 +32,13 @@ Usage: python3 benchmarks/bench_analysis.py [--repeat 5] [--keep-database]
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import time
 
-import odoo
-from odoo import SUPERUSER_ID, Command, api
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
-from odoo.tools import config
+import benchlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from odoo import Command
+
 DB_NAME = "spa_bench_analysis"
 LEADS = 200_000
 ROWS_PER_LEAD = 5
@@ -209,33 +203,6 @@ CASES = [
 ]
 
 
-def addons_path():
-    return ",".join(
-        [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
-    )
-
-
-def create_database():
-    subprocess.run(["dropdb", "--if-exists", DB_NAME], check=True)
-    subprocess.run(["createdb", DB_NAME], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            DB_NAME,
-            "-i",
-            "sales_process_automation",
-            f"--addons-path={addons_path()}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
-
-
 def fill(env):
     """Teams, people and sources with the ORM; leads and history with SQL."""
     users = env["res.users"].create(
@@ -353,15 +320,10 @@ def fill(env):
 
 def measure(env, call, repeat):
     """Median time (ms) and queries of ``call(env)``, cold ORM cache."""
-    timings, queries = [], set()
-    for _run in range(repeat):
-        env.invalidate_all()
-        before = env.cr.sql_log_count
-        start = time.perf_counter()
-        call(env)
-        timings.append((time.perf_counter() - start) * 1000)
-        queries.add(env.cr.sql_log_count - before)
-    return statistics.median(timings), max(queries)
+    ms, queries, _result = benchlib.measure_cold(
+        env, lambda: call(env), repeat, warm_up=False
+    )
+    return ms, queries
 
 
 def measure_sql(cr, query, repeat):
@@ -377,14 +339,12 @@ def measure_sql(cr, query, repeat):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--keep-database", action="store_true")
+    benchlib.add_database_options(parser)
     args = parser.parse_args()
-    config.parse_config([f"--addons-path={addons_path()}", "--log-level=warn"])
-    print(f"creating {DB_NAME} ...", flush=True)
-    create_database()
-    registry = Registry(DB_NAME)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    benchlib.configure()
+    benchlib.create_database(DB_NAME)
+    with benchlib.superuser_env(DB_NAME) as env:
+        cr = env.cr
         start = time.perf_counter()
         manager, rows = fill(env)
         print(
@@ -411,11 +371,8 @@ def main():
                 f"{admin_queries:>3} | {manager_ms:>11.0f} {manager_queries:>3} | "
                 f"{within:>13}"
             )
-        cr.rollback()
     if not args.keep_database:
-        Registry.delete(DB_NAME)
-        close_db(DB_NAME)
-        subprocess.run(["dropdb", "--if-exists", DB_NAME], check=True)
+        benchlib.drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

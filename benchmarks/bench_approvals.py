@@ -23,79 +23,19 @@ Usage: python3 benchmarks/bench_approvals.py [--repeat 5] [--keep-databases]
 """
 
 import argparse
-import os
-import statistics
-import subprocess
-import sys
-import time
 
-import odoo
-from odoo import SUPERUSER_ID, Command, api
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
-from odoo.tools import config
+import benchlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from odoo import Command
+
 DEPENDENCIES = "crm,sale_management,sale_crm,account,helpdesk_mgmt,base_tier_validation"
 DATABASES = {
     "plain": ("spa_bench_appr_plain", DEPENDENCIES),
-    "module": ("spa_bench_appr_module", "sales_process_automation"),
+    "module": ("spa_bench_appr_module", benchlib.MODULE),
 }
 ALLOWED_SIZES = (1, 1000)
 HELD_SIZES = (1, 100)
 ORDER_SIZES = (1, 100)
-
-
-def addons_path():
-    return ",".join(
-        [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
-    )
-
-
-def create_database(name, modules):
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    subprocess.run(["createdb", name], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            name,
-            "-i",
-            modules,
-            f"--addons-path={addons_path()}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
-
-
-def measure(env, operation, repeat):
-    """Median time (ms) and queries of ``operation()``, rolled back each time.
-
-    One run comes first, unmeasured, as any process has run one before.
-    """
-    timings, queries = [], set()
-    cr = env.cr
-    for run_index in range(repeat + 1):
-        cr.execute("SAVEPOINT bench")
-        env.invalidate_all()
-        before = cr.sql_log_count
-        start = time.perf_counter()
-        operation()
-        env.flush_all()
-        cr.precommit.run()
-        env.flush_all()
-        if run_index:
-            timings.append((time.perf_counter() - start) * 1000)
-            queries.add(cr.sql_log_count - before)
-        cr.execute("ROLLBACK TO SAVEPOINT bench")
-        cr.precommit.clear()
-        env.invalidate_all()
-    return statistics.median(timings), max(queries)
 
 
 def set_up(env):
@@ -156,13 +96,12 @@ def set_up(env):
 
 
 def run(label, db_name, repeat):
-    registry = Registry(db_name)
+    measure = benchlib.measure_rolled_back
     results = {}
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with benchlib.superuser_env(db_name) as env:
         stages, entered, skipping, orders = set_up(env)
         env.flush_all()
-        cr.precommit.run()
+        env.cr.precommit.run()
         module = label == "module"
         if module:
             for size in ALLOWED_SIZES:
@@ -205,19 +144,17 @@ def run(label, db_name, repeat):
                 [("lead_id", "in", skipping.ids)]
             )
             assert not held, "the measures are rolled back"
-        cr.rollback()
     return results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--keep-databases", action="store_true")
+    benchlib.add_database_options(parser, several=True)
     args = parser.parse_args()
-    config.parse_config([f"--addons-path={addons_path()}", "--log-level=warn"])
+    benchlib.configure()
     for db_name, modules in DATABASES.values():
-        print(f"creating {db_name} with {modules} ...", flush=True)
-        create_database(db_name, modules)
+        benchlib.create_database(db_name, modules)
     results = {
         label: run(label, db_name, args.repeat)
         for label, (db_name, _modules) in DATABASES.items()
@@ -251,9 +188,7 @@ def main():
     )
     if not args.keep_databases:
         for db_name, _modules in DATABASES.values():
-            Registry.delete(db_name)
-            close_db(db_name)
-            subprocess.run(["dropdb", "--if-exists", db_name], check=True)
+            benchlib.drop_database(db_name)
 
 
 if __name__ == "__main__":

@@ -35,74 +35,20 @@ Usage: python3 benchmarks/bench_assignment.py [--leads 10000] [--batch-size 500]
 """
 
 import argparse
-import os
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from unittest.mock import patch
 
-import odoo
-from odoo import SUPERUSER_ID, Command, api
-from odoo.fields import Domain
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
-from odoo.tools import config
+import benchlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import odoo
+from odoo import Command
+from odoo.fields import Domain
+
 DB_NAME = "spa_bench_assign"
 REPS_PER_TEAM = 10
 SOURCES = 5
 CHUNK = 2000
-CREATE_CONTEXT = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
-
-
-def addons_path():
-    return ",".join(
-        [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
-    )
-
-
-def database_exists(name):
-    found = subprocess.run(
-        [
-            "psql",
-            "-d",
-            "postgres",
-            "-tAc",
-            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return found.stdout.strip() == "1"
-
-
-def create_database(name):
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    subprocess.run(["createdb", name], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            name,
-            "-i",
-            "sales_process_automation",
-            f"--addons-path={addons_path()}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 def make_teams(env):
@@ -193,7 +139,7 @@ def lead_values(count, sources, countries, hot, start=0):
 
 def make_leads(env, count, sources, countries, hot):
     Lead = env["crm.lead"].with_context(
-        **CREATE_CONTEXT, sales_process_skip_assignment=True
+        **benchlib.NO_CHATTER, sales_process_skip_assignment=True
     )
     leads = Lead.browse()
     for start in range(0, count, CHUNK):
@@ -225,35 +171,28 @@ def rolled_back(env):
 def run_module_cron(env):
     """The backlog cron, batch after batch: seconds, queries, queries per batch."""
     cr = env.cr
-    batches = []
-
-    def commit_progress(self, processed=0, *, remaining=None, deactivate=False):
-        # a commit without its COMMIT: flush, precommit hooks, cold ORM cache
-        cr.flush()
-        cr.clear()
-        batches.append(cr.sql_log_count)
-        return float("inf")
-
     Rule = env["sales.process.assignment.rule"]
-    with patch.object(type(env["ir.cron"]), "_commit_progress", commit_progress):
-        start, before = time.perf_counter(), cr.sql_log_count
-        Rule._cron_assign_backlog()
-        env.flush_all()
-        seconds, queries = time.perf_counter() - start, cr.sql_log_count - before
+    with benchlib.cron_commits(env) as commits:
+        before = cr.sql_log_count
+        with benchlib.counting(cr) as counted:
+            Rule._cron_assign_backlog()
+            env.flush_all()
+    batches = [count for _remaining, count in commits]
     per_batch = [
         count - previous
         for previous, count in zip([before, *batches], batches, strict=False)
     ]
-    return seconds, queries, per_batch
+    return counted.seconds, counted.queries, per_batch
 
 
 def run_odoo_assignment(env, teams):
-    cr = env.cr
-    with patch.object(odoo.modules.module, "current_test", True):
-        start, before = time.perf_counter(), cr.sql_log_count
+    with (
+        patch.object(odoo.modules.module, "current_test", True),
+        benchlib.counting(env.cr) as counted,
+    ):
         teams._action_assign_leads(force_quota=True, creation_delta_days=0)
         env.flush_all()
-        return time.perf_counter() - start, cr.sql_log_count - before, []
+    return counted.seconds, counted.queries, []
 
 
 def spread(env, leads, teams):
@@ -276,20 +215,18 @@ def spread(env, leads, teams):
 
 def measure_create(env, count, sources, countries, hot, with_rules):
     """Seconds and queries to create ``count`` leads, assigned on creation or not."""
-    context = dict(CREATE_CONTEXT)
+    context = dict(benchlib.NO_CHATTER)
     if not with_rules:
         context["sales_process_skip_assignment"] = True
     Lead = env["crm.lead"].with_context(**context)
-    cr = env.cr
-    with rolled_back(env):
-        start, before = time.perf_counter(), cr.sql_log_count
+    with rolled_back(env), benchlib.counting(env.cr) as counted:
         for begin in range(0, count, CHUNK):
             Lead.create(
                 lead_values(min(CHUNK, count - begin), sources, countries, hot, begin)
             )
             env.flush_all()
             env.invalidate_all()
-        return time.perf_counter() - start, cr.sql_log_count - before
+    return counted.seconds, counted.queries
 
 
 def run(env, count, batch_size):
@@ -331,10 +268,7 @@ def run(env, count, batch_size):
 
 
 def batch_label(batches):
-    if not batches:
-        return "-"
-    low, high = min(batches), max(batches)
-    return f"{low if low == high else f'{low}-{high}'} x{len(batches)}"
+    return benchlib.range_label(batches) if batches else "-"
 
 
 def print_results(count, batch_size, results, created):
@@ -375,31 +309,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=10000)
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--reuse-database", action="store_true")
-    parser.add_argument("--keep-database", action="store_true")
+    benchlib.add_database_options(parser, reuse=True)
     args = parser.parse_args()
     started = time.perf_counter()
-    config.parse_config(
-        [
-            f"--addons-path={addons_path()}",
-            "--log-level=warn",
-            "--http-interface=127.0.0.1",
-        ]
-    )
-    if not (args.reuse_database and database_exists(DB_NAME)):
-        print(f"creating {DB_NAME} ...", flush=True)
-        create_database(DB_NAME)
-    registry = Registry(DB_NAME)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    benchlib.configure()
+    benchlib.create_database(DB_NAME, reuse=args.reuse_database)
+    with benchlib.superuser_env(DB_NAME) as env:
         results, created = run(env, args.leads, args.batch_size)
-        cr.rollback()
     print_results(args.leads, args.batch_size, results, created)
     print(f"total run time {time.perf_counter() - started:.0f} s")
     if not args.keep_database:
-        Registry.delete(DB_NAME)
-        close_db(DB_NAME)
-        subprocess.run(["dropdb", "--if-exists", DB_NAME], check=True)
+        benchlib.drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

@@ -17,19 +17,9 @@ Usage: python3 benchmarks/bench_complex_report.py [--repeat 7] [--keep-database]
 """
 
 import argparse
-import os
-import statistics
-import subprocess
-import sys
-import time
 
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
-from odoo.tools import config
+import benchlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DB_NAME = "spa_bench_complex"
 OPPORTUNITIES = 50_000
 REPS = 40
@@ -48,33 +38,6 @@ PLAIN_QUERY = """
      WHERE lead.type = 'opportunity' AND lead.user_id IS NOT NULL
      GROUP BY lead.user_id
 """
-
-
-def addons_path():
-    return ",".join(
-        [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
-    )
-
-
-def create_database():
-    subprocess.run(["dropdb", "--if-exists", DB_NAME], check=True)
-    subprocess.run(["createdb", DB_NAME], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            DB_NAME,
-            "-i",
-            "sales_process_automation",
-            f"--addons-path={addons_path()}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 def make_data(env):
@@ -156,24 +119,9 @@ def make_data(env):
     return users
 
 
-def measure(env, function, repeat):
-    """Median time (ms) and queries of ``function``, cold ORM cache."""
-    timings, queries, result = [], set(), None
-    for run_index in range(repeat + 1):
-        env.invalidate_all()
-        before = env.cr.sql_log_count
-        start = time.perf_counter()
-        result = function()
-        if run_index:  # the first run warms the registry caches
-            timings.append((time.perf_counter() - start) * 1000)
-            queries.add(env.cr.sql_log_count - before)
-    return statistics.median(timings), max(queries), result
-
-
 def run(repeat):
-    registry = Registry(DB_NAME)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with benchlib.superuser_env(DB_NAME) as env:
+        cr = env.cr
         users = make_data(env)
         admin_env = env(user=env.ref("base.user_admin"))
         Report = admin_env["sales.process.complex.report"]
@@ -209,6 +157,7 @@ def run(repeat):
             cr.execute(PLAIN_QUERY)
             return cr.fetchall()
 
+        measure = benchlib.measure_cold
         results = {
             "report: formatted_read_group per rep": measure(env, read_group, repeat),
             "report: list view (web_search_read)": measure(env, list_view, repeat),
@@ -232,24 +181,16 @@ def run(repeat):
         }
         assert by_user == plain_by_user, "the report and the plain query disagree"
         highlighted = Report.search_count([("highlight", "=", True)])
-        cr.rollback()
     return results, len(by_user), highlighted
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--keep-database", action="store_true")
-    parser.add_argument(
-        "--reuse-database",
-        action="store_true",
-        help="use the database a run kept instead of creating it again",
-    )
+    benchlib.add_database_options(parser, reuse=True)
     args = parser.parse_args()
-    config.parse_config([f"--addons-path={addons_path()}", "--log-level=warn"])
-    if not args.reuse_database:
-        print(f"creating {DB_NAME} ...", flush=True)
-        create_database()
+    benchlib.configure()
+    benchlib.create_database(DB_NAME, reuse=args.reuse_database)
     results, reps, highlighted = run(args.repeat)
     print()
     print(
@@ -264,9 +205,7 @@ def main():
         f"{highlighted} rep(s) highlighted at the 40% alert"
     )
     if not args.keep_database:
-        Registry.delete(DB_NAME)
-        close_db(DB_NAME)
-        subprocess.run(["dropdb", "--if-exists", DB_NAME], check=True)
+        benchlib.drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

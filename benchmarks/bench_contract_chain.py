@@ -22,51 +22,17 @@ rolled back. Usage: python3 benchmarks/bench_contract_chain.py [--orders 1000]
 """
 
 import argparse
-import os
-import subprocess
-import sys
-import time
 
-import odoo
-from odoo import SUPERUSER_ID, Command, api
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
-from odoo.tools import config
+import benchlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from odoo import Command
+
 DATABASE = "spa_bench_contract"
 # a 1x1 PNG, the customer's signature
 SIGNATURE = (
     b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwAD"
     b"hgGAWjR9awAAAABJRU5ErkJggg=="
 )
-
-
-def addons_path():
-    return ",".join(
-        [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
-    )
-
-
-def create_database():
-    subprocess.run(["dropdb", "--if-exists", DATABASE], check=True)
-    subprocess.run(["createdb", DATABASE], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            DATABASE,
-            "-i",
-            "sales_process_automation",
-            f"--addons-path={addons_path()}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 def set_up(env, count):
@@ -131,37 +97,31 @@ def module_way(env, orders):
     return len(orders.invoice_ids)
 
 
-def measure(registry, count, way):
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+def measure(count, way):
+    with benchlib.superuser_env(DATABASE) as env:
         plain, signed = set_up(env, count)
         orders = signed if way is module_way else plain
         env.invalidate_all()
-        queries = cr.sql_log_count
-        start = time.perf_counter()
-        invoices = way(env, orders)
-        env.flush_all()
-        elapsed = time.perf_counter() - start
-        queries = cr.sql_log_count - queries
-        cr.rollback()
-    return elapsed, queries, invoices
+        with benchlib.counting(env.cr) as counted:
+            invoices = way(env, orders)
+            env.flush_all()
+    return counted.seconds, counted.queries, invoices
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--keep-database", action="store_true")
+    benchlib.add_database_options(parser)
     args = parser.parse_args()
-    config["addons_path"] = addons_path()
-    create_database()
-    registry = Registry(DATABASE)
+    benchlib.configure()
+    benchlib.create_database(DATABASE, announce=False)
     rows = []
     for label, way in (
         ("Odoo confirm + invoice wizard", odoo_way),
         ("Odoo confirm + invoice wizard + post", odoo_way_posted),
         ("module: confirm with the chain", module_way),
     ):
-        elapsed, queries, invoices = measure(registry, args.orders, way)
+        elapsed, queries, invoices = measure(args.orders, way)
         rows.append((label, elapsed, queries, invoices))
     print(f"\n{args.orders} quotations, one run")
     print(
@@ -175,9 +135,8 @@ def main():
         )
     print(f"chain time / Odoo confirm + wizard: {rows[2][1] / rows[0][1]:.2f}")
     print(f"chain time / Odoo confirm + wizard + post: {rows[2][1] / rows[1][1]:.2f}")
-    close_db(DATABASE)
     if not args.keep_database:
-        subprocess.run(["dropdb", "--if-exists", DATABASE], check=True)
+        benchlib.drop_database(DATABASE)
 
 
 if __name__ == "__main__":

@@ -24,23 +24,17 @@ Usage: python3 benchmarks/bench_simulation.py [--repeat 3] [--engine-only]
 """
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
+import benchlib
 import numpy as np
 
 import odoo
-from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
-from odoo.tools import config
+from odoo import Command, fields
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DB_NAME = "spa_bench_simulation"
 STAGES = 7
 OPEN = 1000
@@ -52,48 +46,10 @@ MEAN_DAYS = (2, 4, 5, 7, 6, 8, 5)
 ARRIVALS = 20
 
 
-def addons_path():
-    return ",".join(
-        [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
-    )
-
-
-def database_exists(name):
-    query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
-    found = subprocess.run(
-        ["psql", "-d", "postgres", "-tAc", query],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return found.stdout.strip() == "1"
-
-
-def create_database(name, modules):
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    subprocess.run(["createdb", name], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            name,
-            "-i",
-            modules,
-            f"--addons-path={addons_path()}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
-
-
 def engine():
     """The module's engine, from this repository."""
-    if ROOT not in odoo.addons.__path__:
-        odoo.addons.__path__.append(ROOT)
+    if benchlib.ROOT not in odoo.addons.__path__:
+        odoo.addons.__path__.append(benchlib.ROOT)
     from odoo.addons.sales_process_automation.tools import (
         pipeline_simulation,
     )
@@ -275,12 +231,9 @@ def make_history(env):
 
 
 def bench_wizard(reuse, repeat):
-    if not (reuse and database_exists(DB_NAME)):
-        print(f"creating {DB_NAME} ...", flush=True)
-        create_database(DB_NAME, "sales_process_automation")
-    registry = Registry(DB_NAME)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    benchlib.create_database(DB_NAME, reuse=reuse)
+    with benchlib.superuser_env(DB_NAME) as env:
+        cr = env.cr
         team = make_history(env)
         env.flush_all()
         results = []
@@ -298,13 +251,13 @@ def bench_wizard(reuse, repeat):
             )
             env.flush_all()
             env.invalidate_all()
-            before, start = cr.sql_log_count, time.perf_counter()
-            wizard.action_run()
-            env.flush_all()
+            with benchlib.counting(cr) as counted:
+                wizard.action_run()
+                env.flush_all()
             results.append(
                 (
-                    time.perf_counter() - start,
-                    cr.sql_log_count - before,
+                    counted.seconds,
+                    counted.queries,
                     wizard.open_count,
                     wizard.new_per_week,
                     wizard.stage_line_ids.mapped("conversion"),
@@ -313,7 +266,6 @@ def bench_wizard(reuse, repeat):
             )
             cr.execute("ROLLBACK TO SAVEPOINT bench_wizard")
             env.invalidate_all()
-        cr.rollback()
     return results
 
 
@@ -321,8 +273,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--engine-only", action="store_true")
-    parser.add_argument("--reuse-database", action="store_true")
-    parser.add_argument("--keep-database", action="store_true")
+    benchlib.add_database_options(parser, reuse=True)
     args = parser.parse_args()
     print(
         f"Engine: {RUNS:,} runs, {STAGES} stages, {OPEN:,} open records, "
@@ -348,7 +299,7 @@ def main():
     )
     if args.engine_only:
         return
-    config.parse_config([f"--addons-path={addons_path()}", "--log-level=warn"])
+    benchlib.configure()
     results = bench_wizard(args.reuse_database, args.repeat)
     _seconds, queries, open_count, new_per_week, conversions, limiting = results[0]
     print()
@@ -368,9 +319,7 @@ def main():
         + f"; limiting stage: {limiting}"
     )
     if not args.keep_database:
-        Registry.delete(DB_NAME)
-        close_db(DB_NAME)
-        subprocess.run(["dropdb", "--if-exists", DB_NAME], check=True)
+        benchlib.drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

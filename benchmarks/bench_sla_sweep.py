@@ -41,71 +41,21 @@ Usage: python3 benchmarks/bench_sla_sweep.py [--sizes 10000,100000]
 """
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from unittest.mock import patch
 
-import odoo
-from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
-from odoo.tools import SQL, config
+import benchlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from odoo import Command, fields
+from odoo.tools import SQL
+
 DB_NAME = "spa_bench_sla"
 MODULES = "sales_process_automation,base_automation"
 REPS = 10
 DUE_EVERY = 5  # one lead in five is due
 CHUNK = 5000
-CREATE_CONTEXT = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
-
-
-def addons_path():
-    return ",".join(
-        [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
-    )
-
-
-def database_exists(name):
-    query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
-    found = subprocess.run(
-        ["psql", "-d", "postgres", "-tAc", query],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return found.stdout.strip() == "1"
-
-
-def create_database(name, modules):
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    subprocess.run(["createdb", name], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            name,
-            "-i",
-            modules,
-            f"--addons-path={addons_path()}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 def make_team(env):
@@ -203,7 +153,7 @@ def entry_dates(count, now):
 
 def make_leads(env, count, team, reps, stage):
     dates = entry_dates(count, fields.Datetime.now())
-    Lead = env["crm.lead"].with_context(**CREATE_CONTEXT)
+    Lead = env["crm.lead"].with_context(**benchlib.NO_CHATTER)
     for start in range(0, count, CHUNK):
         Lead.create(
             [
@@ -239,24 +189,15 @@ def run_cron_method(env, method):
     Returns the queries of each call that processed a batch.
     """
     cr = env.cr
-    progress = []
-
-    def commit_progress(self, processed=0, *, remaining=None, deactivate=False):
-        # a commit without its COMMIT: flush, precommit hooks, cold ORM cache
-        cr.flush()
-        cr.clear()
-        progress.append(remaining)
-        return float("inf")
-
     batches = []
-    with patch.object(type(env["ir.cron"]), "_commit_progress", commit_progress):
+    with benchlib.cron_commits(env) as commits:
         while True:
-            calls, before = len(progress), cr.sql_log_count
+            calls, before = len(commits), cr.sql_log_count
             method()
-            if len(progress) == calls:
+            if len(commits) == calls:
                 break
             batches.append(cr.sql_log_count - before)
-            if not progress[-1]:
+            if not commits[-1][0]:
                 break
     return batches
 
@@ -289,11 +230,11 @@ def measure(env, way, team, repeat):
     for _run in range(repeat):
         cr.execute("SAVEPOINT bench_sla")
         env.invalidate_all()
-        start, before = time.perf_counter(), cr.sql_log_count
-        batches = run_cron_method(env, method)
-        env.flush_all()
-        timings.append(time.perf_counter() - start)
-        queries = cr.sql_log_count - before
+        with benchlib.counting(cr) as counted:
+            batches = run_cron_method(env, method)
+            env.flush_all()
+        timings.append(counted.seconds)
+        queries = counted.queries
         results = count_results(env, team, mail_before)
         cr.execute("ROLLBACK TO SAVEPOINT bench_sla")
         cr.clear()
@@ -325,10 +266,7 @@ def run_size(env, size, batch_size, repeat):
 
 
 def batch_label(batches):
-    if len(batches) < 2:
-        return "1 pass"
-    low, high = min(batches), max(batches)
-    return f"{low if low == high else f'{low}-{high}'} x{len(batches)}"
+    return benchlib.range_label(batches) if len(batches) > 1 else "1 pass"
 
 
 def print_rows(all_results):
@@ -381,35 +319,21 @@ def main():
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--reuse-database", action="store_true")
-    parser.add_argument("--keep-database", action="store_true")
+    benchlib.add_database_options(parser, reuse=True)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     started = time.perf_counter()
-    config.parse_config(
-        [
-            f"--addons-path={addons_path()}",
-            "--log-level=warn",
-            "--http-interface=127.0.0.1",
-        ]
-    )
-    if not (args.reuse_database and database_exists(DB_NAME)):
-        print(f"creating {DB_NAME} with {MODULES} ...", flush=True)
-        create_database(DB_NAME, MODULES)
-    registry = Registry(DB_NAME)
+    benchlib.configure()
+    benchlib.create_database(DB_NAME, MODULES, reuse=args.reuse_database)
     all_results = {}
     for size in sizes:
         print(f"{size} leads:", flush=True)
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+        with benchlib.superuser_env(DB_NAME) as env:
             all_results[size] = run_size(env, size, args.batch_size, args.repeat)
-            cr.rollback()
     print_table(all_results, args.batch_size, args.repeat)
     print(f"total run time {time.perf_counter() - started:.0f} s")
     if not args.keep_database:
-        Registry.delete(DB_NAME)
-        close_db(DB_NAME)
-        subprocess.run(["dropdb", "--if-exists", DB_NAME], check=True)
+        benchlib.drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

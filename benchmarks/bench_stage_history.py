@@ -13,52 +13,15 @@ Usage: python3 benchmarks/bench_stage_history.py [--repeat 7] [--keep-databases]
 """
 
 import argparse
-import os
-import statistics
-import subprocess
-import sys
-import time
 
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.sql_db import close_db
-from odoo.tools import config
+import benchlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEPENDENCIES = "crm,sale_management,sale_crm,account,helpdesk_mgmt"
 DATABASES = {
     "plain crm": ("spa_bench_plain", DEPENDENCIES),
-    "module": ("spa_bench_module", "sales_process_automation"),
+    "module": ("spa_bench_module", benchlib.MODULE),
 }
 BATCH_SIZES = (1, 1000)
-
-
-def addons_path():
-    return ",".join(
-        [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
-    )
-
-
-def create_database(name, modules):
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    subprocess.run(["createdb", name], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            name,
-            "-i",
-            modules,
-            f"--addons-path={addons_path()}",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 def make_leads(env, count):
@@ -75,77 +38,44 @@ def make_leads(env, count):
     )
 
 
-def measure(env, leads, stage, repeat):
-    """Median time (ms) and queries of writing ``stage`` on ``leads``.
+def run(db_name, repeat):
+    """Queries of the first stage change, and (ms, queries) of each batch size.
 
-    One write runs first, unmeasured, as any process has run one before: the
-    registry cache then holds what Odoo and the module cache across requests.
+    Each measure writes the stage and runs what a commit runs (the flush, the
+    chatter tracking). Before the first one the registry caches are emptied;
+    the others first make one write, unmeasured, as any process has made one
+    before: the registry cache then holds what Odoo and the module cache
+    across requests.
     """
-    timings, queries = [], set()
-    cr = env.cr
-    for run_index in range(repeat + 1):
-        cr.execute("SAVEPOINT bench_write")
-        env.invalidate_all()
-        before = cr.sql_log_count
-        start = time.perf_counter()
-        leads.write({"stage_id": stage.id})
-        env.flush_all()
-        cr.precommit.run()
-        env.flush_all()
-        if run_index:
-            timings.append((time.perf_counter() - start) * 1000)
-            queries.add(cr.sql_log_count - before)
-        cr.execute("ROLLBACK TO SAVEPOINT bench_write")
-        cr.precommit.clear()
-        env.invalidate_all()
-    return statistics.median(timings), max(queries)
-
-
-def first_write_queries(env, leads, stage):
-    """Queries of a write right after the registry caches were emptied."""
-    env.registry.clear_all_caches()
-    env.invalidate_all()
-    cr = env.cr
-    cr.execute("SAVEPOINT bench_first")
-    before = cr.sql_log_count
-    leads.write({"stage_id": stage.id})
-    env.flush_all()
-    cr.precommit.run()
-    env.flush_all()
-    count = cr.sql_log_count - before
-    cr.execute("ROLLBACK TO SAVEPOINT bench_first")
-    cr.precommit.clear()
-    env.invalidate_all()
-    return count
-
-
-def run(label, db_name, repeat):
-    registry = Registry(db_name)
     results = {}
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with benchlib.superuser_env(db_name) as env:
         leads = make_leads(env, max(BATCH_SIZES))
         env.flush_all()
-        cr.precommit.run()
+        env.cr.precommit.run()
         target = env["crm.stage"].search([("id", "!=", leads[0].stage_id.id)], limit=1)
-        results["first"] = first_write_queries(env, leads[:1], target)
+        env.registry.clear_all_caches()
+        results["first"] = benchlib.measure_rolled_back(
+            env, lambda: leads[:1].write({"stage_id": target.id}), 1, warm_up=False
+        )[1]
         for size in BATCH_SIZES:
-            results[size] = measure(env, leads[:size], target, repeat)
-        cr.rollback()
+            results[size] = benchlib.measure_rolled_back(
+                env,
+                lambda size=size: leads[:size].write({"stage_id": target.id}),
+                repeat,
+            )
     return results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--keep-databases", action="store_true")
+    benchlib.add_database_options(parser, several=True)
     args = parser.parse_args()
-    config.parse_config([f"--addons-path={addons_path()}", "--log-level=warn"])
+    benchlib.configure()
     for db_name, modules in DATABASES.values():
-        print(f"creating {db_name} with {modules} ...", flush=True)
-        create_database(db_name, modules)
+        benchlib.create_database(db_name, modules)
     results = {
-        label: run(label, db_name, args.repeat)
+        label: run(db_name, args.repeat)
         for label, (db_name, _modules) in DATABASES.items()
     }
     print()
@@ -176,9 +106,7 @@ def main():
     )
     if not args.keep_databases:
         for db_name, _modules in DATABASES.values():
-            Registry.delete(db_name)
-            close_db(db_name)
-            subprocess.run(["dropdb", "--if-exists", db_name], check=True)
+            benchlib.drop_database(db_name)
 
 
 if __name__ == "__main__":
