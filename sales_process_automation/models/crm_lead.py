@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .sales_process_lead_report import STALLED_DEPENDS, stalled_condition
+from ..tools.stalled_leads import STALLED_DEPENDS, stalled_condition
 
 
 class CrmLead(models.Model):
