@@ -3,7 +3,7 @@
 from datetime import datetime, time
 
 from odoo import Command
-from odoo.tests import new_test_user
+from odoo.tests import freeze_time, new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
@@ -114,6 +114,37 @@ class SalesProcessCommon(BaseCommon):
                 for index in range(count)
             ]
         )
+
+    @classmethod
+    def _set_up_proposal_sla(cls):
+        """Only "proposal within 5 working days" in the proposition stage,
+        with reminders 1 and 4 days after entry; the sweep's cron."""
+        cls.proposition = cls.stages[2]
+        cls.Policy = cls.env["sales.process.sla.policy"]
+        # demo databases ship their own policies: the tests set up theirs
+        demo_policies = cls.Policy.search([])
+        demo_policies.action_archive()
+        demo_policies.action_recompute_open_records()
+        cls.proposal_policy = cls.Policy.create(
+            {
+                "name": "Proposal within 5 days",
+                "res_model": "crm.lead",
+                "crm_stage_id": cls.proposition.id,
+                "duration": 5,
+                "duration_unit": "days",
+                "escalation_user_ids": [Command.link(cls.process_admin.id)],
+                "reminder_ids": [
+                    Command.create({"anchor": "entry", "delay": 1}),
+                    Command.create({"anchor": "entry", "delay": 4}),
+                ],
+            }
+        )
+        cls.sweep_cron = cls.env.ref("sales_process_automation.ir_cron_sla_sweep")
+
+    def _sweep(self, when):
+        """Run the SLA sweep cron as the scheduler would, at ``when``."""
+        with freeze_time(when), self.enter_registry_test_mode():
+            self.sweep_cron.method_direct_trigger()
 
     def _add_public_holiday(self, day):
         """A day off for every working hours of the company."""

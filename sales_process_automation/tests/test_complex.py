@@ -21,27 +21,7 @@ class TestComplexOpportunity(SalesProcessCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.proposition = cls.stages[2]
-        Policy = cls.env["sales.process.sla.policy"]
-        # demo databases ship their own policies: the tests set up theirs
-        demo_policies = Policy.search([])
-        demo_policies.action_archive()
-        demo_policies.action_recompute_open_records()
-        cls.proposal_policy = Policy.create(
-            {
-                "name": "Proposal within 5 days",
-                "res_model": "crm.lead",
-                "crm_stage_id": cls.proposition.id,
-                "duration": 5,
-                "duration_unit": "days",
-                "escalation_user_ids": [Command.link(cls.process_admin.id)],
-                "reminder_ids": [
-                    Command.create({"anchor": "entry", "delay": 1}),
-                    Command.create({"anchor": "entry", "delay": 4}),
-                ],
-            }
-        )
-        cls.sweep_cron = cls.env.ref("sales_process_automation.ir_cron_sla_sweep")
+        cls._set_up_proposal_sla()
         cls.Request = cls.env["sales.process.complex.request"]
         cls.warranty = cls.env.ref(
             "sales_process_automation.sales_process_complex_reason_warranty"
@@ -57,10 +37,6 @@ class TestComplexOpportunity(SalesProcessCommon):
             cls.env, login="spa_rep_east_2", groups="sales_team.group_sale_salesman"
         )
         cls.team_east.member_ids = [Command.link(cls.rep_east_2.id)]
-
-    def _sweep(self, when):
-        with freeze_time(when), self.enter_registry_test_mode():
-            self.sweep_cron.method_direct_trigger()
 
     def _activities(self, records, user=None):
         domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]

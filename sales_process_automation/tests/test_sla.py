@@ -24,31 +24,7 @@ class TestSla(SalesProcessCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.proposition = cls.stages[2]
-        cls.Policy = cls.env["sales.process.sla.policy"]
-        # demo databases ship their own policies: the tests set up theirs
-        demo_policies = cls.Policy.search([])
-        demo_policies.action_archive()
-        demo_policies.action_recompute_open_records()
-        cls.proposal_policy = cls.Policy.create(
-            {
-                "name": "Proposal within 5 days",
-                "res_model": "crm.lead",
-                "crm_stage_id": cls.proposition.id,
-                "duration": 5,
-                "duration_unit": "days",
-                "escalation_user_ids": [Command.link(cls.process_admin.id)],
-                "reminder_ids": [
-                    Command.create({"anchor": "entry", "delay": 1}),
-                    Command.create({"anchor": "entry", "delay": 4}),
-                ],
-            }
-        )
-        cls.sweep_cron = cls.env.ref("sales_process_automation.ir_cron_sla_sweep")
-
-    def _sweep(self, when):
-        with freeze_time(when), self.enter_registry_test_mode():
-            self.sweep_cron.method_direct_trigger()
+        cls._set_up_proposal_sla()
 
     def _enter(self, records, stage, when):
         with freeze_time(when):
