@@ -47,30 +47,17 @@ REPS_PER_TEAM = 4
 BUDGET_MS = 300
 
 FUNNEL_ENTRIES = """
-WITH stage AS (
-    SELECT id, is_won, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
-      FROM crm_stage
-), entry AS (
-    SELECT h.lead_id, h.crm_stage_id, h.team_id, h.company_id, h.date_out,
-           h.working_hours, s.rank, s.is_won,
-           MAX(s.rank) OVER (PARTITION BY h.lead_id ORDER BY h.date_in, h.id
-               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_rank,
-           ARRAY_AGG(h.crm_stage_id) OVER (PARTITION BY h.lead_id
-               ORDER BY h.date_in, h.id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier
+WITH judged AS (
+    SELECT h.crm_stage_id, h.team_id, h.company_id, h.date_out, h.working_hours,
+           h.first_entry,
+           CASE WHEN s.is_won THEN NULL WHEN h.reached_further_stage THEN 100.0
+                WHEN h.lost_in_stage THEN 0.0 WHEN h.date_out IS NULL THEN NULL
+                ELSE 0.0 END AS reached,
+           (NOT s.is_won AND NOT h.reached_further_stage AND h.lost_in_stage)::int
+               AS lost
       FROM sales_process_stage_history h
-      JOIN stage s ON s.id = h.crm_stage_id
+      JOIN crm_stage s ON s.id = h.crm_stage_id
      WHERE h.lead_id IS NOT NULL
-), judged AS (
-    SELECT e.*,
-           COALESCE(NOT e.crm_stage_id = ANY(e.earlier), TRUE) AS first_entry,
-           CASE WHEN e.is_won THEN NULL
-                WHEN e.later_rank > e.rank THEN 100.0
-                WHEN l.won_status = 'lost' AND e.later_rank IS NULL THEN 0.0
-                WHEN e.date_out IS NULL THEN NULL ELSE 0.0 END AS reached,
-           (NOT e.is_won AND COALESCE(e.later_rank <= e.rank, TRUE)
-            AND l.won_status = 'lost' AND e.later_rank IS NULL)::int AS lost
-      FROM entry e JOIN crm_lead l ON l.id = e.lead_id
 )
 """
 PLAIN_FUNNEL = (
@@ -311,6 +298,8 @@ def fill(env):
         """,
         {"stages": stages.ids, "policy": policy.id, "last": ROWS_PER_LEAD - 1},
     )
+    # what the 19.0.1.1.0 migration does on the rows written before it
+    env["sales.process.stage.history"]._refresh_funnel_flags()
     cr.execute("SELECT COUNT(*) FROM sales_process_stage_history")
     rows = cr.fetchone()[0]
     cr.commit()

@@ -173,6 +173,9 @@ class CrmLead(models.Model):
                     else True
                 )
         result = super().write(vals)
+        if vals.keys() & {"active", "probability"}:
+            # lost or restored: the funnel counts a lost lead in its last stage
+            self.env["sales.process.stage.history"]._refresh_funnel_flags(self.ids)
         if "stage_id" in vals:
             self._stage_skip_withdraw()
         if vals.get("stage_id"):

@@ -1,6 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class CrmStage(models.Model):
@@ -16,3 +17,22 @@ class CrmStage(models.Model):
         help="Opportunities cannot move past this stage without entering it, "
         "unless a sales manager approves the skip.",
     )
+
+    def write(self, vals):
+        if "sequence" not in vals:
+            return super().write(vals)
+        ranking = self._sales_process_ranking()
+        result = super().write(vals)
+        if self._sales_process_ranking() != ranking:
+            # which stage a lead reached further changes with the ranking
+            self.env.ref(
+                "sales_process_automation.ir_cron_refresh_funnel_flags"
+            )._trigger()
+        return result
+
+    def _sales_process_ranking(self):
+        """Stage ids in the order the funnel ranks them, every stage included."""
+        self.flush_model(["sequence"])
+        return self.env.execute_query(
+            SQL("SELECT id FROM crm_stage ORDER BY sequence, id")
+        )

@@ -26,7 +26,8 @@ class SalesProcessFunnelReport(models.Model):
 
     Stages are ranked by sequence (then id). An entry reached the next stage
     when the lead later entered a stage ranked higher; a lost lead is lost in
-    the stage it entered last. The share of entries
+    the stage it entered last (flags kept on the stage history rows, see
+    ``_refresh_funnel_flags``). The share of entries
     that reached the next stage counts the entries that are decided: entries
     still in their stage and entries of a won stage do not count.
     """
@@ -80,13 +81,10 @@ class SalesProcessFunnelReport(models.Model):
             SQL(
                 """
                 CREATE OR REPLACE VIEW %(view)s AS (
-                WITH stage AS (
-                    SELECT id, is_won,
-                           ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
-                      FROM crm_stage
-                ), entry AS (
-                    -- one sort for both windows: the stages entered later
-                    -- and the stages entered before
+                -- the flags are kept on the stage rows as leads move: no
+                -- window over all rows here; the lead is joined only when its
+                -- columns are read
+                WITH judged AS (
                     SELECT history.id,
                            history.lead_id,
                            history.crm_stage_id,
@@ -95,72 +93,49 @@ class SalesProcessFunnelReport(models.Model):
                            history.user_id,
                            history.team_id,
                            history.company_id,
+                           history.first_entry,
                            history.working_hours,
                            history.sla_policy_id,
                            history.sla_status,
-                           stage.rank,
-                           stage.is_won,
-                           MAX(stage.rank) OVER later AS later_rank,
-                           ARRAY_AGG(history.crm_stage_id) OVER earlier
-                               AS earlier_stages
-                      FROM sales_process_stage_history history
-                      JOIN stage ON stage.id = history.crm_stage_id
-                     WHERE history.lead_id IS NOT NULL
-                    WINDOW later AS (
-                               PARTITION BY history.lead_id
-                               ORDER BY history.date_in, history.id
-                               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
-                           ),
-                           earlier AS (
-                               PARTITION BY history.lead_id
-                               ORDER BY history.date_in, history.id
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                           )
-                ), judged AS (
-                    SELECT entry.*,
-                           lead.partner_id,
-                           lead.source_id,
-                           lead.medium_id,
-                           lead.campaign_id,
-                           lead.won_status,
                            CASE
-                               WHEN entry.is_won THEN 'won'
-                               WHEN entry.later_rank > entry.rank THEN 'advanced'
-                               WHEN lead.won_status = 'lost'
-                                    AND entry.later_rank IS NULL THEN 'lost'
-                               WHEN entry.date_out IS NULL THEN 'open'
+                               WHEN stage.is_won THEN 'won'
+                               WHEN history.reached_further_stage THEN 'advanced'
+                               WHEN history.lost_in_stage THEN 'lost'
+                               WHEN history.date_out IS NULL THEN 'open'
                                ELSE 'back'
                            END AS outcome
-                      FROM entry
-                      JOIN crm_lead lead ON lead.id = entry.lead_id
+                      FROM sales_process_stage_history history
+                      JOIN crm_stage stage ON stage.id = history.crm_stage_id
+                     WHERE history.lead_id IS NOT NULL
                 )
-                SELECT id,
-                       lead_id,
-                       crm_stage_id,
-                       date_in,
-                       date_out,
-                       user_id,
-                       team_id,
-                       company_id,
-                       partner_id,
-                       source_id,
-                       medium_id,
-                       campaign_id,
-                       COALESCE(NOT crm_stage_id = ANY(earlier_stages), TRUE)
-                           AS first_entry,
-                       outcome,
-                       CASE outcome WHEN 'advanced' THEN 100.0
+                SELECT judged.id,
+                       judged.lead_id,
+                       judged.crm_stage_id,
+                       judged.date_in,
+                       judged.date_out,
+                       judged.user_id,
+                       judged.team_id,
+                       judged.company_id,
+                       lead.partner_id,
+                       lead.source_id,
+                       lead.medium_id,
+                       lead.campaign_id,
+                       COALESCE(judged.first_entry, FALSE) AS first_entry,
+                       judged.outcome,
+                       CASE judged.outcome WHEN 'advanced' THEN 100.0
                             WHEN 'lost' THEN 0.0 WHEN 'back' THEN 0.0
                        END AS reached_next_rate,
-                       CASE won_status WHEN 'won' THEN 100.0
+                       CASE lead.won_status WHEN 'won' THEN 100.0
                             WHEN 'lost' THEN 0.0 END AS won_rate,
-                       (outcome = 'lost')::int AS lost_count,
-                       CASE WHEN date_out IS NOT NULL THEN working_hours END
-                           AS working_hours,
-                       CASE WHEN sla_policy_id IS NULL THEN NULL
-                            WHEN sla_status = 'breached' THEN 100.0 ELSE 0.0
+                       (judged.outcome = 'lost')::int AS lost_count,
+                       CASE WHEN judged.date_out IS NOT NULL
+                            THEN judged.working_hours END AS working_hours,
+                       CASE WHEN judged.sla_policy_id IS NULL THEN NULL
+                            WHEN judged.sla_status = 'breached' THEN 100.0
+                            ELSE 0.0
                        END AS breach_rate
                   FROM judged
+                  LEFT JOIN crm_lead lead ON lead.id = judged.lead_id
                 )
                 """,
                 view=SQL.identifier(self._table),

@@ -41,7 +41,12 @@ HISTORY_DEPENDS = [
     "working_hours",
     "sla_policy_id",
     "sla_status",
+    "first_entry",
+    "reached_further_stage",
+    "lost_in_stage",
 ]
+# the row fields the funnel flags of a lead's rows are computed from
+FUNNEL_FLAG_SOURCES = {"lead_id", "crm_stage_id", "date_in"}
 
 
 class WorkingTimeline:
@@ -174,6 +179,20 @@ class SalesProcessStageHistory(models.Model):
     sla_event_ids = fields.One2many(
         "sales.process.sla.event", "history_id", string="SLA Events"
     )
+    # what the funnel counts, kept on the rows of the leads so that it reads
+    # them instead of comparing every row with the lead's other rows
+    first_entry = fields.Boolean(
+        readonly=True,
+        help="The first time the lead entered this stage (leads only).",
+    )
+    reached_further_stage = fields.Boolean(
+        readonly=True,
+        help="The lead entered a stage ranked after this one later (leads only).",
+    )
+    lost_in_stage = fields.Boolean(
+        readonly=True,
+        help="The lead is lost and this is its last stage (leads only).",
+    )
 
     _date_out_after_date_in = models.Constraint(
         "CHECK(date_out IS NULL OR date_out >= date_in)",
@@ -201,7 +220,114 @@ class SalesProcessStageHistory(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._add_durations(vals_list)
-        return super().create(vals_list)
+        rows = super().create(vals_list)
+        self._refresh_funnel_flags(rows.lead_id.ids)
+        return rows
+
+    def write(self, vals):
+        leads = self.lead_id if FUNNEL_FLAG_SOURCES & vals.keys() else None
+        result = super().write(vals)
+        if leads is not None:
+            self._refresh_funnel_flags((leads | self.lead_id).ids)
+        return result
+
+    def unlink(self):
+        leads = self.lead_id
+        result = super().unlink()
+        self._refresh_funnel_flags(leads.exists().ids)
+        return result
+
+    @api.model
+    def _refresh_funnel_flags(self, lead_ids=None):
+        """Set the funnel flags of the rows of ``lead_ids`` (all leads if None).
+
+        One statement whatever the number of leads; only the rows whose flags
+        change are written, so that running it again costs no write. Stages are
+        ranked by sequence, then id: a row reached a further stage when its lead
+        later entered a stage ranked after it.
+        """
+        if lead_ids is not None and not lead_ids:
+            return
+        self.flush_model(["lead_id", "crm_stage_id", "date_in"])
+        self.env["crm.lead"].flush_model(["won_status"])
+        self.env["crm.stage"].flush_model(["sequence"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH stage AS (
+                    SELECT id, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
+                      FROM crm_stage
+                ), flags AS (
+                    SELECT history.id,
+                           COALESCE(
+                               NOT history.crm_stage_id = ANY(
+                                   ARRAY_AGG(history.crm_stage_id) OVER earlier
+                               ),
+                               TRUE
+                           ) AS first_entry,
+                           COALESCE(MAX(stage.rank) OVER later > stage.rank, FALSE)
+                               AS reached_further_stage,
+                           COALESCE(lead.won_status = 'lost', FALSE)
+                               AND COUNT(*) OVER later = 0 AS lost_in_stage
+                      FROM %(table)s history
+                      JOIN stage ON stage.id = history.crm_stage_id
+                      JOIN crm_lead lead ON lead.id = history.lead_id
+                     WHERE %(leads)s
+                    WINDOW earlier AS (
+                               PARTITION BY history.lead_id
+                               ORDER BY history.date_in, history.id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                           ),
+                           later AS (
+                               PARTITION BY history.lead_id
+                               ORDER BY history.date_in, history.id
+                               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
+                           )
+                )
+                UPDATE %(table)s AS history
+                   SET first_entry = flags.first_entry,
+                       reached_further_stage = flags.reached_further_stage,
+                       lost_in_stage = flags.lost_in_stage
+                  FROM flags
+                 WHERE history.id = flags.id
+                   AND (history.first_entry, history.reached_further_stage,
+                        history.lost_in_stage)
+                       IS DISTINCT FROM (flags.first_entry,
+                                         flags.reached_further_stage,
+                                         flags.lost_in_stage)
+                """,
+                table=SQL.identifier(self._table),
+                leads=SQL("history.lead_id IS NOT NULL")
+                if lead_ids is None
+                else SQL("history.lead_id = ANY(%s)", list(lead_ids)),
+            )
+        )
+        self.invalidate_model(["first_entry", "reached_further_stage", "lost_in_stage"])
+
+    @api.model
+    def _cron_refresh_funnel_flags(self):
+        """Set the funnel flags of every lead again, a batch of leads at a time.
+
+        Started when stages are reordered; also run daily, which mends flags
+        that rows written outside the ORM left behind. Each batch is committed:
+        stopped half-way, the next run finds the finished batches unchanged
+        and does not write them again.
+        """
+        batch_size = 20000
+        last_id = 0
+        while lead_ids := [
+            id_
+            for (id_,) in self.env.execute_query(
+                SQL(
+                    "SELECT id FROM crm_lead WHERE id > %s ORDER BY id LIMIT %s",
+                    last_id,
+                    batch_size,
+                )
+            )
+        ]:
+            last_id = lead_ids[-1]
+            self._refresh_funnel_flags(lead_ids)
+            self.env["ir.cron"]._commit_progress(len(lead_ids))
 
     @api.model
     def _add_durations(self, vals_list):
@@ -320,6 +446,9 @@ class SalesProcessStageHistory(models.Model):
             )
         )
         self.invalidate_model()
+        self._refresh_funnel_flags(
+            list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
+        )
 
     @api.model
     def _close_open_rows(self, link, record_ids, date_out):

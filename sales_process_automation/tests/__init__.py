@@ -13,3 +13,4 @@ from . import test_discount_approval
 from . import test_stage_skip
 from . import test_analysis
 from . import test_analysis_tour
+from . import test_funnel_flags
