@@ -91,6 +91,16 @@ def create_database(name, modules=None, *, reuse=False, announce=True):
         print(f"creating {name}{with_modules} ...", flush=True)
     subprocess.run(["dropdb", "--if-exists", name], check=True)
     subprocess.run(["createdb", name], check=True)
+    _run_odoo(name, "-i", modules)
+
+
+def update_module(name, modules=None):
+    """Update ``modules`` (default: MODULE) in database ``name``."""
+    _run_odoo(name, "-u", modules)
+
+
+def _run_odoo(name, option, modules):
+    """Install (``-i``) or update (``-u``) modules in ``name``, then stop."""
     subprocess.run(
         [
             sys.executable,
@@ -98,7 +108,7 @@ def create_database(name, modules=None, *, reuse=False, announce=True):
             "odoo",
             "-d",
             name,
-            "-i",
+            option,
             modules or MODULE,
             f"--addons-path={addons_path()}",
             "--stop-after-init",

@@ -105,29 +105,75 @@ class SalesProcessBottleneckReport(models.Model):
             SQL(
                 """
                 CREATE OR REPLACE VIEW %(view)s AS (
+                -- the lead rows of each team and stage, read in the order of
+                -- the history's funnel index: no sort, and the percentiles get
+                -- their hours already sorted; a won stage has no next stage
                 WITH stage_figures AS (
-                    SELECT MIN(funnel.id) AS id,
-                           funnel.company_id,
-                           funnel.team_id,
-                           funnel.crm_stage_id,
-                           COUNT(*) FILTER (WHERE funnel.first_entry) AS lead_count,
-                           SUM(funnel.lost_count) AS lost_count,
-                           COUNT(funnel.reached_next_rate)
-                               FILTER (WHERE funnel.first_entry) AS decided_count,
-                           COUNT(funnel.working_hours) AS left_count,
-                           AVG(funnel.reached_next_rate)
-                               FILTER (WHERE funnel.first_entry)
-                               AS reached_next_rate,
+                    SELECT MIN(history.id) AS id,
+                           history.company_id,
+                           history.team_id,
+                           history.crm_stage_id,
+                           COUNT(*) FILTER (WHERE history.first_entry) AS lead_count,
+                           COUNT(*) FILTER (
+                               WHERE history.lost_in_stage
+                                     AND NOT history.reached_further_stage
+                           ) AS lost_count,
+                           COUNT(*) FILTER (
+                               WHERE history.first_entry
+                                     AND (history.reached_further_stage
+                                          OR history.lost_in_stage
+                                          OR history.date_out IS NOT NULL)
+                           ) AS decided_count,
+                           COUNT(history.working_hours)
+                               FILTER (WHERE history.date_out IS NOT NULL)
+                               AS left_count,
+                           AVG(
+                               CASE WHEN history.reached_further_stage THEN 100.0
+                                    WHEN history.lost_in_stage
+                                         OR history.date_out IS NOT NULL THEN 0.0
+                               END
+                           ) FILTER (WHERE history.first_entry) AS reached_next_rate,
                            PERCENTILE_CONT(0.5) WITHIN GROUP
-                               (ORDER BY funnel.working_hours) AS median_hours,
+                               (ORDER BY history.working_hours)
+                               FILTER (WHERE history.date_out IS NOT NULL)
+                               AS median_hours,
                            PERCENTILE_CONT(0.9) WITHIN GROUP
-                               (ORDER BY funnel.working_hours) AS p90_hours,
-                           AVG(funnel.breach_rate) AS breach_rate
-                      FROM sales_process_funnel_report funnel
-                     GROUP BY funnel.company_id, funnel.team_id, funnel.crm_stage_id
+                               (ORDER BY history.working_hours)
+                               FILTER (WHERE history.date_out IS NOT NULL)
+                               AS p90_hours,
+                           AVG(
+                               CASE WHEN history.sla_policy_id IS NULL THEN NULL
+                                    WHEN history.sla_status = 'breached' THEN 100.0
+                                    ELSE 0.0
+                               END
+                           ) AS breach_rate
+                      FROM sales_process_stage_history history
+                     WHERE history.lead_id IS NOT NULL
+                     GROUP BY history.company_id, history.team_id,
+                              history.crm_stage_id
+                ), judged AS (
+                    SELECT stage_figures.id,
+                           stage_figures.company_id,
+                           stage_figures.team_id,
+                           stage_figures.crm_stage_id,
+                           stage_figures.lead_count,
+                           CASE WHEN stage.is_won THEN 0
+                                ELSE stage_figures.lost_count END AS lost_count,
+                           CASE WHEN stage.is_won THEN 0
+                                ELSE stage_figures.decided_count END
+                               AS decided_count,
+                           stage_figures.left_count,
+                           CASE WHEN stage.is_won THEN NULL
+                                ELSE stage_figures.reached_next_rate END
+                               AS reached_next_rate,
+                           stage_figures.median_hours,
+                           stage_figures.p90_hours,
+                           stage_figures.breach_rate,
+                           stage.sequence AS stage_sequence
+                      FROM stage_figures
+                      JOIN crm_stage stage ON stage.id = stage_figures.crm_stage_id
                 ), ranked AS (
-                    SELECT stage_figures.*,
-                           stage.sequence AS stage_sequence,
+                    SELECT judged.*,
                            RANK() OVER (
                                PARTITION BY company_id, team_id
                                ORDER BY reached_next_rate ASC NULLS LAST
@@ -136,8 +182,7 @@ class SalesProcessBottleneckReport(models.Model):
                                PARTITION BY company_id, team_id
                                ORDER BY median_hours DESC NULLS LAST
                            ) AS slow_rank
-                      FROM stage_figures
-                      JOIN crm_stage stage ON stage.id = stage_figures.crm_stage_id
+                      FROM judged
                 )
                 SELECT id,
                        company_id,

@@ -26,6 +26,13 @@ class TestFunnelFlags(SalesProcessCommon):
             "sales_process_automation.ir_cron_refresh_funnel_flags"
         )
 
+    def _migrate(self):
+        """Run the 19.0.1.1.0 post-migration as an update from 19.0.1.0.0 does."""
+        spec = importlib.util.spec_from_file_location("post_migration", MIGRATION)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.cr, "19.0.1.0.0")
+
     def _flags(self, lead):
         """(stage, first entry, reached a further stage, lost) of each row."""
         rows = self.History.search([("lead_id", "=", lead.id)], order="date_in, id")
@@ -141,10 +148,7 @@ class TestFunnelFlags(SalesProcessCommon):
         )
         self.History.invalidate_model()
         self.assertEqual(self._flags(lost), [(self.qualified, False, False, False)])
-        spec = importlib.util.spec_from_file_location("post_migration", MIGRATION)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.cr, "19.0.1.0.0")
+        self._migrate()
         self.History.invalidate_model()
         for lead, flags in expected.items():
             self.assertEqual(self._flags(lead), flags)
