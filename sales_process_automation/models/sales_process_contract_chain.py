@@ -111,9 +111,14 @@ class SalesProcessContractChain(models.Model):
         """
         # a step that moves the opportunity must not start the chain again
         chains = self.with_context(sales_process_contract_chain_running=True)
-        Policy = self.env["sales.process.contract.policy"]
-        for chain in chains.filtered(lambda chain: not chain.policy_id):
-            chain.policy_id = Policy._for_order(chain.order_id)
+        without_policy = chains.filtered(lambda chain: not chain.policy_id)
+        policies = self.env["sales.process.contract.policy"]._for_orders(
+            without_policy.order_id
+        )
+        for policy, group in without_policy.grouped(
+            lambda chain: policies[chain.order_id]
+        ).items():
+            group.policy_id = policy
         passed = {
             (step.chain_id.id, step.code)
             for step in chains.step_ids
