@@ -234,6 +234,15 @@ class TestContractChain(SalesProcessCommon):
         self.assertEqual(set(result.values()), {self.policy})
         self.assertEqual(Policy._for_order(orders[1]), self.policy)
 
+    def test_onboarding_ticket_in_the_first_stage_of_its_team(self):
+        stages = self.helpdesk_team._get_applicable_stages()
+        orders = self._quotation() | self._quotation()
+        orders.action_confirm()
+        tickets = orders.contract_chain_ids.ticket_id
+        self.assertEqual(len(tickets), 2)
+        self.assertEqual(tickets.stage_id, stages[:1])
+        self.assertEqual(tickets.team_id, self.helpdesk_team)
+
     def test_failed_step_keeps_the_order_and_retry_finishes_only_what_is_missing(self):
         delivered = self.env["product.product"].create(
             {
