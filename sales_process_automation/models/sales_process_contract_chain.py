@@ -111,9 +111,14 @@ class SalesProcessContractChain(models.Model):
         """
         # a step that moves the opportunity must not start the chain again
         chains = self.with_context(sales_process_contract_chain_running=True)
-        Policy = self.env["sales.process.contract.policy"]
-        for chain in chains.filtered(lambda chain: not chain.policy_id):
-            chain.policy_id = Policy._for_order(chain.order_id)
+        without_policy = chains.filtered(lambda chain: not chain.policy_id)
+        policies = self.env["sales.process.contract.policy"]._for_orders(
+            without_policy.order_id
+        )
+        for policy, group in without_policy.grouped(
+            lambda chain: policies[chain.order_id]
+        ).items():
+            group.policy_id = policy
         passed = {
             (step.chain_id.id, step.code)
             for step in chains.step_ids
@@ -209,6 +214,8 @@ class SalesProcessContractChain(models.Model):
     def _step_invoice(self):
         results = {}
         full = self.browse()
+        # one query for all the chains, not one per chain writing its invoices
+        self.fetch(["invoice_ids"])
         for chain in self:
             policy, order = chain.policy_id, chain.order_id
             invoices = order.invoice_ids.filtered(lambda move: move.state != "cancel")
@@ -393,6 +400,11 @@ class SalesProcessContractChain(models.Model):
                 self.env._("No after-sales team set."),
                 None,
             )
+        # the stage helpdesk_mgmt would look up for each ticket, once per team
+        stages = {
+            team: team._get_applicable_stages()[:1]
+            for team in with_team.policy_id.helpdesk_team_id
+        }
         tickets = self.env["helpdesk.ticket"].create(
             [
                 {
@@ -406,6 +418,7 @@ class SalesProcessContractChain(models.Model):
                     ),
                     "partner_id": chain.order_id.partner_id.id,
                     "team_id": chain.policy_id.helpdesk_team_id.id,
+                    "stage_id": stages[chain.policy_id.helpdesk_team_id].id,
                     "company_id": chain.order_id.company_id.id,
                     "sale_order_id": chain.order_id.id,
                     "lead_id": chain.order_id.opportunity_id.id,

@@ -124,13 +124,26 @@ class SalesProcessContractPolicy(models.Model):
     @api.model
     def _for_order(self, order):
         """The team's policy of the order, else its company's; may be empty."""
+        return self._for_orders(order).get(order, self.browse())
+
+    @api.model
+    def _for_orders(self, orders):
+        """``{order: policy}`` of :meth:`_for_order`, in one search."""
         policies = self.search(
-            [("company_id", "=", order.company_id.id)], order="sequence, id"
+            [("company_id", "in", orders.company_id.ids)], order="sequence, id"
         )
-        return (
-            policies.filtered(lambda p: order.team_id in p.team_ids)[:1]
-            or policies.filtered(lambda p: not p.team_ids)[:1]
-        )
+        by_company_team = {}
+        result = {}
+        for order in orders:
+            key = (order.company_id, order.team_id)
+            if key not in by_company_team:
+                ours = policies.filtered(lambda p, key=key: p.company_id == key[0])
+                by_company_team[key] = (
+                    ours.filtered(lambda p, key=key: key[1] in p.team_ids)[:1]
+                    or ours.filtered(lambda p: not p.team_ids)[:1]
+                )
+            result[order] = by_company_team[key]
+        return result
 
     def _finance_user(self):
         self.ensure_one()

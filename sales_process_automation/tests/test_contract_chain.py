@@ -199,6 +199,50 @@ class TestContractChain(SalesProcessCommon):
         west.action_confirm()
         self.assertEqual(west.contract_chain_ids.policy_id, self.policy)
 
+    def test_policies_of_orders_confirmed_together(self):
+        east_policy = self.env["sales.process.contract.policy"].create(
+            {
+                "name": "East: no ticket",
+                "team_ids": [Command.link(self.team_east.id)],
+                "finance_user_id": self.finance.id,
+            }
+        )
+        east = self._quotation() | self._quotation()
+        west = self._quotation(team_id=self.team_west.id)
+        (east | west).action_confirm()
+        self.assertEqual(east.contract_chain_ids.policy_id, east_policy)
+        self.assertEqual(west.contract_chain_ids.policy_id, self.policy)
+        self.assertFalse(self._tickets(east[0]) | self._tickets(east[1]))
+        self.assertEqual(len(self._tickets(west)), 1)
+
+    def test_policy_lookup_is_one_search_for_many_orders(self):
+        Policy = self.env["sales.process.contract.policy"]
+        orders = self._quotation() | self._quotation(team_id=self.team_west.id)
+        orders |= self._quotation() | self._quotation()
+
+        def queries(records):
+            records.fetch(["company_id", "team_id"])
+            self.env.invalidate_all(flush=True)
+            records.fetch(["company_id", "team_id"])
+            before = self.env.cr.sql_log_count
+            result = Policy._for_orders(records)
+            return self.env.cr.sql_log_count - before, result
+
+        one, _result = queries(orders[:1])
+        many, result = queries(orders)
+        self.assertEqual(many, one, "no query per order")
+        self.assertEqual(set(result.values()), {self.policy})
+        self.assertEqual(Policy._for_order(orders[1]), self.policy)
+
+    def test_onboarding_ticket_in_the_first_stage_of_its_team(self):
+        stages = self.helpdesk_team._get_applicable_stages()
+        orders = self._quotation() | self._quotation()
+        orders.action_confirm()
+        tickets = orders.contract_chain_ids.ticket_id
+        self.assertEqual(len(tickets), 2)
+        self.assertEqual(tickets.stage_id, stages[:1])
+        self.assertEqual(tickets.team_id, self.helpdesk_team)
+
     def test_failed_step_keeps_the_order_and_retry_finishes_only_what_is_missing(self):
         delivered = self.env["product.product"].create(
             {
