@@ -186,10 +186,12 @@ class SalesProcessStageHistory(models.Model):
         help="The first time the lead entered this stage (leads only).",
     )
     reached_further_stage = fields.Boolean(
+        string="Reached a Further Stage",
         readonly=True,
         help="The lead entered a stage ranked after this one later (leads only).",
     )
     lost_in_stage = fields.Boolean(
+        string="Lost in This Stage",
         readonly=True,
         help="The lead is lost and this is its last stage (leads only).",
     )
