@@ -15,12 +15,14 @@ sees every team) and as a manager (record rules: one team). Each figure is the
 median of several runs, with a cold ORM cache.
 
 Measured on the 2 shared cores of the development machine (PostgreSQL 15,
-work_mem 4MB), another process running, ms, admin / manager / plain SQL:
+work_mem 4MB), nothing else running, median of 7 runs, ms, admin / manager /
+plain SQL:
 
-    funnel by stage    218 / 263 / 184       sources by month    78 /  36 /  71
-    time per stage     171 / 309 / 162       rep performance    132 /  52 / 213
-    bottlenecks        116 / 119 / 202       top customers       53 /  30 /  49
+    funnel by stage    150 / 243 / 129       sources by month    52 /  35 /  47
+    time per stage     158 / 286 / 153       rep performance     87 /  51 / 211
+    bottlenecks        113 / 115 / 192       top customers       37 /  29 /  34
 
+With another process running, the manager's time per stage took 309 ms.
 Before 19.0.1.1.0 the funnel took 2,252 ms and the bottlenecks 3,048: each
 read decided, with window functions sorting all rows by lead and date, whether
 every stage entry was a first entry and was followed by a further stage. These
@@ -28,8 +30,8 @@ flags are now kept on the stage rows as leads move. The bottleneck view reads
 the lead rows in the order of a covering index on (company, team, stage,
 working hours), so its exact median and 90th percentile find the hours already
 sorted; time per stage has the same kind of index on (stage, working hours).
-A manager's time per stage stays near 300 ms: the record rule joins the sales
-and helpdesk teams to every row to find the manager's own, which keeps
+A manager's time per stage stays close to 300 ms: the record rule joins the
+sales and helpdesk teams to every row to find the manager's own, which keeps
 PostgreSQL from reading the index alone.
 
 Usage: python3 benchmarks/bench_analysis.py [--repeat 5] [--reuse-database]
