@@ -264,6 +264,35 @@ class TestAnalysis(SalesProcessCommon):
             self.qualified | self.proposition,
         )
 
+    def test_bottleneck_agrees_with_the_funnel(self):
+        """The bottleneck view counts the stage rows on its own: each of its
+        figures equals the funnel's for the same team and stage."""
+        self._make_funnel()
+        Funnel = self.env["sales.process.funnel.report"]
+        rows = self.env["sales.process.bottleneck.report"].search(
+            [("team_id", "=", self.team_east.id)]
+        )
+        self.assertEqual(len(rows), 4)
+        for row in rows:
+            domain = [
+                ("team_id", "=", row.team_id.id),
+                ("crm_stage_id", "=", row.crm_stage_id.id),
+            ]
+            [(entries, decided, rate)] = Funnel._read_group(
+                [*domain, ("first_entry", "=", True)],
+                [],
+                ["__count", "reached_next_rate:count", "reached_next_rate:avg"],
+            )
+            [(lost, hours)] = Funnel._read_group(
+                domain, [], ["lost_count:sum", "working_hours:count"]
+            )
+            self.assertEqual(
+                (row.lead_count, row.decided_count, row.lost_count, row.left_count),
+                (entries, decided, lost, hours),
+                row.crm_stage_id.name,
+            )
+            self.assertAlmostEqual(row.reached_next_rate, rate or 0.0)
+
     def test_stalled_definition(self):
         lead, other = self._leads(["Quiet", "Busy"])
         (lead | other).date_last_stage_update = datetime(2026, 3, 2, 9, 0)
