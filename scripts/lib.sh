@@ -134,11 +134,19 @@ ensure_chromium() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 }
 
-# Install a requirements file. With ODOO_SRC the odoo-addon-* wheels are
-# installed with --no-deps (their odoo==19.0.* requirement is ODOO_SRC itself).
+# True when pip knows no "odoo" distribution: Odoo is a source tree (ODOO_SRC)
+# or a tree put on python3's path by hand (a .pth file), not a pip install.
+odoo_without_pip_metadata() {
+    [ "$ODOO_MODE" = src ] ||
+        ! python3 -c 'import importlib.metadata as m; m.version("odoo")' >/dev/null 2>&1
+}
+
+# Install a requirements file. When pip does not know Odoo as a distribution,
+# the odoo-addon-* wheels are installed with --no-deps: their odoo==19.0.*
+# requirement is the Odoo found by locate_odoo, which pip cannot see.
 pip_install_requirements() {
     local file="$1"
-    if [ "$ODOO_MODE" = src ] && grep -qE '^[[:space:]]*odoo-addon-' "$file"; then
+    if odoo_without_pip_metadata && grep -qE '^[[:space:]]*odoo-addon-' "$file"; then
         local addons others
         addons="$(mktemp)"
         others="$(mktemp)"
