@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Run the whole test suite of sales_process_automation:
-#   1. install the module in two fresh databases, without and with demo data,
-#      and fail on any WARNING, ERROR or CRITICAL line in the install logs;
-#   2. run the module's tests with pytest-odoo on both databases, the browser
-#      tours in a headless Chromium (installed with apt-get when missing);
-#   3. run pylint-odoo with the mandatory OCA configuration (.pylintrc-mandatory).
+#   1. install the module in three fresh databases: without demo data, with
+#      demo data, and with demo data beside the OCA modules companies run with
+#      it (the coexistence database); fail on any WARNING, ERROR or CRITICAL
+#      line in the install logs;
+#   2. upgrade check: install the previous release (from this repository's
+#      history) with demo data, give it SLA events, a stage-skip request and a
+#      contract chain, upgrade it to this code, and fail when a record, a
+#      renamed field's value or a report figure is lost or changed;
+#   3. run the module's tests with pytest-odoo on the three databases, the
+#      browser tours in a headless Chromium (installed with apt-get when missing);
+#   4. run pylint-odoo with the mandatory OCA configuration (.pylintrc-mandatory).
 # Logs are kept in .test-logs/. Exit status is 0 only when every step passes.
 #
 #   ./scripts/run-tests.sh
@@ -16,6 +22,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB_NODEMO=spa_test_nodemo
 DB_DEMO=spa_test_demo
+DB_COEXIST=spa_test_coexist
+DB_UPGRADE=spa_test_upgrade
+# OCA modules installed beside the add-on in the coexistence database
+COEXIST_MODULES="sale_tier_validation,helpdesk_mgmt_sla,helpdesk_mgmt_crm,helpdesk_mgmt_sale,crm_stage_probability,helpdesk_mgmt_rating"
+# The release whose databases must upgrade to this code
+PREVIOUS_RELEASE=19.0.1.0.0
 LOG_DIR="$REPO_ROOT/.test-logs"
 START=$SECONDS
 
@@ -38,35 +50,49 @@ rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR"
 cd "$REPO_ROOT"
 
-# install_addon DB [extra odoo options...]: fresh database DB with the add-on.
-install_addon() {
-    local db="$1"
-    shift
-    local log="$LOG_DIR/install-$db.log"
-    local name="install $ADDON in $db${*:+ $*}"
-    if db_exists "$db"; then
-        info "Dropping database $db"
-        "${ODOO_CMD[@]}" db drop "$db" >"$LOG_DIR/drop-$db.out" 2>&1 ||
-            die "cannot drop database $db (see $LOG_DIR/drop-$db.out)"
+drop_db() {
+    if db_exists "$1"; then
+        info "Dropping database $1"
+        "${ODOO_CMD[@]}" db drop "$1" >"$LOG_DIR/drop-$1.out" 2>&1 ||
+            die "cannot drop database $1 (see $LOG_DIR/drop-$1.out)"
     fi
-    info "Installing $ADDON in a new database $db${*:+ $*} (log: ${log#"$REPO_ROOT"/})"
+}
+
+# run_odoo STEP DB ADDONS_PATH [odoo options...]: Odoo with --stop-after-init,
+# logging to $LOG_DIR/STEP-DB.log; fails (with what went wrong) when Odoo
+# fails or its log has a WARNING, ERROR or CRITICAL line.
+run_odoo() {
+    local step="$1" db="$2" addons_path="$3"
+    shift 3
+    local log="$LOG_DIR/$step-$db.log" out="$LOG_DIR/$step-$db.out"
     local rc=0
-    "${ODOO_CMD[@]}" -d "$db" -i "$ADDON" "$@" --stop-after-init \
-        --addons-path="$ADDONS_PATH" --http-interface=127.0.0.1 \
-        --log-level=info --logfile="$log" >"$LOG_DIR/install-$db.out" 2>&1 || rc=$?
-    local ok=1
+    "${ODOO_CMD[@]}" -d "$db" "$@" --stop-after-init \
+        --addons-path="$addons_path" --http-interface=127.0.0.1 \
+        --log-level=info --logfile="$log" >"$out" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
-        echo "FAIL: Odoo exited with status $rc; its output ($LOG_DIR/install-$db.out):"
-        tail -n 40 "$LOG_DIR/install-$db.out"
-        ok=0
+        echo "FAIL: Odoo exited with status $rc; its output ($out):"
+        tail -n 40 "$out"
+        return 1
     fi
+    if grep -E ' (WARNING|ERROR|CRITICAL) ' "$log" >"$LOG_DIR/$step-$db.problems"; then
+        echo "FAIL: the $step log of $db has WARNING/ERROR/CRITICAL lines:"
+        cat "$LOG_DIR/$step-$db.problems"
+        return 1
+    fi
+}
+
+# install_addon DB MODULES [extra odoo options...]: fresh database DB with
+# the modules (the add-on and any other) installed.
+install_addon() {
+    local db="$1" modules="$2"
+    shift 2
+    local name="install $modules in $db${*:+ $*}"
+    drop_db "$db"
+    info "Installing $modules in a new database $db${*:+ $*} (log: .test-logs/install-$db.log)"
+    local ok=1
+    run_odoo install "$db" "$ADDONS_PATH" -i "$modules" "$@" || ok=0
     if [ "$(addon_state "$db")" != installed ]; then
         echo "FAIL: $ADDON is not installed in $db."
-        ok=0
-    fi
-    if grep -E ' (WARNING|ERROR|CRITICAL) ' "$log" >"$LOG_DIR/install-$db.problems"; then
-        echo "FAIL: the install log of $db has WARNING/ERROR/CRITICAL lines:"
-        cat "$LOG_DIR/install-$db.problems"
         ok=0
     fi
     if [ "$ok" -eq 1 ]; then
@@ -78,8 +104,60 @@ install_addon() {
     [ "$ok" -eq 1 ]
 }
 
-install_addon "$DB_NODEMO" || true
-install_addon "$DB_DEMO" --with-demo || true
+# upgrade_check: the previous release, with demo data and seeded records,
+# upgraded to this code keeps its records, renamed values and report figures.
+upgrade_check() {
+    local name="upgrade $ADDON $PREVIOUS_RELEASE -> HEAD in $DB_UPGRADE"
+    local manifest="$ADDON/__manifest__.py" removed previous
+    removed="$(git -C "$REPO_ROOT" log -1 --format=%H -S"\"version\": \"$PREVIOUS_RELEASE\"" -- "$manifest" 2>/dev/null || true)"
+    if [ -z "$removed" ] || ! previous="$(git -C "$REPO_ROOT" rev-parse -q --verify "$removed^" 2>/dev/null)"; then
+        echo "FAIL: release $PREVIOUS_RELEASE not found in the git history (a shallow clone?)."
+        record "$name" FAIL
+        return
+    fi
+    local old_tree="$LOG_DIR/previous-release"
+    mkdir -p "$old_tree"
+    git -C "$REPO_ROOT" archive "$previous" "$ADDON" | tar -x -C "$old_tree"
+    local old_path="$old_tree${ADDONS_PATH#"$REPO_ROOT"}"
+    drop_db "$DB_UPGRADE"
+    info "Installing release $PREVIOUS_RELEASE (${previous:0:7}) with demo data in $DB_UPGRADE"
+    local ok=1
+    run_odoo install "$DB_UPGRADE" "$old_path" -i "$ADDON" --with-demo || ok=0
+    if [ "$ok" -eq 1 ]; then
+        info "Seeding SLA events, a stage-skip request and a contract chain"
+        "${ODOO_CMD[@]}" shell -d "$DB_UPGRADE" --addons-path="$old_path" --no-http \
+            --log-level=warn <"$REPO_ROOT/scripts/upgrade_seed.py" \
+            >"$LOG_DIR/seed-$DB_UPGRADE.out" 2>&1 || ok=0
+        grep -q "upgrade seed: done" "$LOG_DIR/seed-$DB_UPGRADE.out" || {
+            echo "FAIL: seeding $DB_UPGRADE failed ($LOG_DIR/seed-$DB_UPGRADE.out):"
+            tail -n 30 "$LOG_DIR/seed-$DB_UPGRADE.out"
+            ok=0
+        }
+    fi
+    if [ "$ok" -eq 1 ]; then
+        python3 "$REPO_ROOT/scripts/upgrade_check.py" snapshot "$DB_UPGRADE" before \
+            "$LOG_DIR/upgrade-before.json" || ok=0
+        info "Upgrading $DB_UPGRADE to this code (log: .test-logs/upgrade-$DB_UPGRADE.log)"
+        run_odoo upgrade "$DB_UPGRADE" "$ADDONS_PATH" -u "$ADDON" || ok=0
+    fi
+    if [ "$ok" -eq 1 ]; then
+        python3 "$REPO_ROOT/scripts/upgrade_check.py" snapshot "$DB_UPGRADE" after \
+            "$LOG_DIR/upgrade-after.json" &&
+            python3 "$REPO_ROOT/scripts/upgrade_check.py" compare \
+                "$LOG_DIR/upgrade-before.json" "$LOG_DIR/upgrade-after.json" || ok=0
+    fi
+    if [ "$ok" -eq 1 ]; then
+        echo "OK: $DB_UPGRADE upgraded, clean log, records and figures kept."
+        record "$name" PASS
+    else
+        record "$name" FAIL
+    fi
+}
+
+install_addon "$DB_NODEMO" "$ADDON" || true
+install_addon "$DB_DEMO" "$ADDON" --with-demo || true
+install_addon "$DB_COEXIST" "$ADDON,$COEXIST_MODULES" --with-demo || true
+upgrade_check
 
 # pytest-odoo: --odoo-database selects the database, --odoo-addons-path lets
 # Odoo import the add-on as odoo.addons.sales_process_automation. The suite
@@ -115,6 +193,7 @@ run_pytest() {
 }
 run_pytest "$DB_NODEMO"
 run_pytest "$DB_DEMO"
+run_pytest "$DB_COEXIST"
 
 info "Running pylint-odoo with .pylintrc-mandatory"
 rc=0
