@@ -28,6 +28,7 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import res_config_settings
 from . import tier_definition
+from . import tier_review
 from . import sales_process_complex_reason
 from . import sales_process_complex_request
 from . import sales_process_complex_report
