@@ -5,6 +5,7 @@ from . import sales_process_stage_tracking_mixin
 from . import sales_process_tier_validation_mixin
 from . import sales_process_approval_request_mixin
 from . import sales_process_lead_dimension_mixin
+from . import sales_process_admin_fields_mixin
 from . import sales_process_stage_history
 from . import sales_process_sla_policy
 from . import sales_process_sla_reminder
