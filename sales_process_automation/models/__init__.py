@@ -5,6 +5,7 @@ from . import sales_process_stage_tracking_mixin
 from . import sales_process_tier_validation_mixin
 from . import sales_process_approval_request_mixin
 from . import sales_process_lead_dimension_mixin
+from . import sales_process_admin_fields_mixin
 from . import sales_process_stage_history
 from . import sales_process_sla_policy
 from . import sales_process_sla_reminder
@@ -28,6 +29,7 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket
 from . import res_config_settings
 from . import tier_definition
+from . import tier_review
 from . import sales_process_complex_reason
 from . import sales_process_complex_request
 from . import sales_process_complex_report

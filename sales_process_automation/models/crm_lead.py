@@ -159,30 +159,56 @@ class CrmLead(models.Model):
         return action
 
     def write(self, vals):
-        if vals.get("stage_id") and not self.env.context.get(
-            "sales_process_stage_skip_checked"
-        ):
+        # Moves made by the system (superuser) are never held: an approved
+        # skip, a signed contract. A context key would not do: the client
+        # sends the context.
+        leads = self
+        if vals.get("stage_id") and not self.env.su:
             skips = self._stage_skips(vals["stage_id"])
             if skips:
-                moving = self - self._stage_skip_hold(vals, skips)
-                return (
-                    moving.with_context(sales_process_stage_skip_checked=True).write(
-                        vals
-                    )
-                    if moving
-                    else True
-                )
-        result = super().write(vals)
+                leads = self - self._stage_skip_hold(vals, skips)
+                if not leads:
+                    return True
+        result = super(CrmLead, leads).write(vals)
         if vals.keys() & {"active", "probability"}:
             # lost or restored: the funnel counts a lost lead in its last stage
-            self.env["sales.process.stage.history"]._refresh_funnel_flags(self.ids)
+            self.env["sales.process.stage.history"]._refresh_funnel_flags(leads.ids)
         if "stage_id" in vals:
-            self._stage_skip_withdraw()
+            leads._stage_skip_withdraw()
         if vals.get("stage_id"):
             stage = self.env["crm.stage"].browse(vals["stage_id"])
             if stage.is_contract_signed:
-                self.order_ids._contract_chain_start("crm_stage")
+                leads.order_ids._contract_chain_start("crm_stage")
         return result
+
+    def _merge_dependences(self, opportunities):
+        result = super()._merge_dependences(opportunities)
+        self._sales_process_merge_dependences(opportunities)
+        return result
+
+    def _sales_process_merge_dependences(self, opportunities):
+        """Give the stage history and requests of merged leads to ``self``.
+
+        The merged leads are deleted: their open stage rows close now and
+        their pending stage skips are withdrawn; their complex requests stay
+        in the reports, on the surviving lead.
+        """
+        self.ensure_one()
+        opportunities._stage_skip_withdraw()
+        # sudo: the history and the requests belong to the process, not to
+        # whoever merges; deleting the merged leads would delete them
+        History = self.env["sales.process.stage.history"].sudo()
+        History._close_open_rows("lead_id", opportunities.ids, fields.Datetime.now())
+        domain = Domain("lead_id", "in", opportunities.ids)
+        History.search(domain).write({"lead_id": self.id})
+        for model in (
+            "sales.process.complex.request",
+            "sales.process.stage.skip.request",
+        ):
+            # the opportunity of a request under review changes only here
+            self.env[model].sudo().with_context(skip_validation_check=True).search(
+                domain
+            ).write({"lead_id": self.id})
 
     def _stage_skips(self, stage_id):
         """The mandatory stages each lead would skip moving to ``stage_id``.

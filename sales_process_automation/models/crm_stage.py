@@ -5,7 +5,10 @@ from odoo.tools import SQL
 
 
 class CrmStage(models.Model):
-    _inherit = "crm.stage"
+    _name = "crm.stage"
+    _inherit = ["crm.stage", "sales.process.admin.fields.mixin"]
+
+    _sales_process_admin_fields = ("is_contract_signed", "sales_process_mandatory")
 
     is_contract_signed = fields.Boolean(
         string="Contract Signed",

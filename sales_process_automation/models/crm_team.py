@@ -4,7 +4,10 @@ from odoo import fields, models
 
 
 class CrmTeam(models.Model):
-    _inherit = "crm.team"
+    _name = "crm.team"
+    _inherit = ["crm.team", "sales.process.admin.fields.mixin"]
+
+    _sales_process_admin_fields = ("resource_calendar_id",)
 
     resource_calendar_id = fields.Many2one(
         "resource.calendar",

@@ -4,7 +4,10 @@ from odoo import fields, models
 
 
 class HelpdeskTicketTeam(models.Model):
-    _inherit = "helpdesk.ticket.team"
+    _name = "helpdesk.ticket.team"
+    _inherit = ["helpdesk.ticket.team", "sales.process.admin.fields.mixin"]
+
+    _sales_process_admin_fields = ("resource_calendar_id",)
 
     resource_calendar_id = fields.Many2one(
         "resource.calendar",

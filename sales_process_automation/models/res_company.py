@@ -1,6 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -23,3 +24,17 @@ class ResCompany(models.Model):
         "CHECK(sales_process_stalled_days > 0)",
         "A lead can only be stalled after at least one day.",
     )
+
+    @api.constrains("sales_process_complex_threshold")
+    def _check_sales_process_complex_threshold(self):
+        for company in self:
+            if not 0 < company.sales_process_complex_threshold <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the complex opportunity alert is a share of "
+                        "a rep's opportunities, above 0%% and at most 100%%, not "
+                        "%(percent)s%%.",
+                        company=company.name,
+                        percent=company.sales_process_complex_threshold,
+                    )
+                )

@@ -151,6 +151,10 @@ class SaleOrder(models.Model):
             if error:
                 raise UserError(error)
 
+    def _sales_process_excluded_reviewers(self):
+        # the salesperson never approves their own discount
+        return super()._sales_process_excluded_reviewers() | self.user_id
+
     def _sales_process_approval_error(self):
         """Why the quotation cannot be confirmed, sent or signed yet, if it can't."""
         self.ensure_one()
@@ -168,6 +172,14 @@ class SaleOrder(models.Model):
                 order=order.name,
                 line=order.sales_process_max_line_discount,
                 total=order.sales_process_total_discount,
+            )
+        forged = order._sales_process_forged_approvals()
+        if forged:
+            return self.env._(
+                "The discount of quotation %(order)s is not approved: %(reviews)s "
+                "was not approved by one of its reviewers. Restart the approval.",
+                order=order.name,
+                reviews=", ".join(forged.mapped("name")),
             )
         if order.review_ids and order.validation_status != "validated":
             return self.env._(

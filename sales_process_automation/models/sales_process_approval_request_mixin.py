@@ -1,6 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class SalesProcessApprovalRequestMixin(models.AbstractModel):
@@ -33,3 +34,18 @@ class SalesProcessApprovalRequestMixin(models.AbstractModel):
 
     def _compute_approver_ids(self):
         self.approver_ids = False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            # whoever creates the request asks for it, whatever the client sends
+            for vals in vals_list:
+                vals["requester_id"] = self.env.uid
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "requester_id" in vals and not self.env.su:
+            raise AccessError(
+                self.env._("Who asked for a request cannot be changed.")
+            )
+        return super().write(vals)

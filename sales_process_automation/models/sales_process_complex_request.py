@@ -32,7 +32,7 @@ class SalesProcessComplexRequest(models.Model):
     _inherit = [
         "mail.thread",
         "mail.activity.mixin",
-        "tier.validation",
+        "sales.process.tier.validation.mixin",
         "sales.process.approval.request.mixin",
     ]
     _order = "id desc"
@@ -267,6 +267,10 @@ class SalesProcessComplexRequest(models.Model):
             fields.Datetime.context_timestamp(self, self.requested_deadline)
         )
 
+    def _sales_process_excluded_reviewers(self):
+        # the requester never approves their own request
+        return super()._sales_process_excluded_reviewers() | self.requester_id
+
     def _check_can_review(self):
         self.ensure_one()
         if self.state != "pending":
@@ -294,7 +298,11 @@ class SalesProcessComplexRequest(models.Model):
 
     def _validate_tier(self, tiers=False):
         result = super()._validate_tier(tiers)
-        if self.state == "pending" and self.validation_status == "validated":
+        if (
+            self.state == "pending"
+            and self.validation_status == "validated"
+            and not self._sales_process_forged_approvals()
+        ):
             self._decide("approved")
         return result
 

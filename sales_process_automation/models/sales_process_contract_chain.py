@@ -388,7 +388,21 @@ class SalesProcessContractChain(models.Model):
             if not lead.stage_id.is_won:
                 to_win |= lead
             results[chain.id] = ("done", lead.display_name, lead)
+        # the chain runs as superuser: a signed contract is not held by the
+        # mandatory stages (crm.lead write)
         to_win.action_set_won()
+        for chain in self:
+            lead = chain.order_id.opportunity_id
+            if lead in to_win and not lead.stage_id.is_won:
+                results[chain.id] = (
+                    "failed",
+                    self.env._(
+                        "%(lead)s could not be marked won: it stays in %(stage)s.",
+                        lead=lead.display_name,
+                        stage=lead.stage_id.name,
+                    ),
+                    lead,
+                )
         return results
 
     def _step_ticket(self):

@@ -109,6 +109,14 @@ class SalesProcessContractPolicy(models.Model):
     @api.constrains("invoice_policy", "down_payment_method", "down_payment_amount")
     def _check_down_payment(self):
         for policy in self.filtered(lambda p: p.invoice_policy == "down_payment"):
+            if not policy.down_payment_method:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: choose whether the down payment is a "
+                        "percentage or a fixed amount.",
+                        policy=policy.name,
+                    )
+                )
             if policy.down_payment_amount <= 0 or (
                 policy.down_payment_method == "percentage"
                 and policy.down_payment_amount > 100
@@ -118,6 +126,44 @@ class SalesProcessContractPolicy(models.Model):
                         "Policy %(policy)s: a down payment is a percentage between 0 "
                         "and 100, or an amount above 0.",
                         policy=policy.name,
+                    )
+                )
+
+    @api.constrains("overdue_escalation_days")
+    def _check_overdue_escalation_days(self):
+        for policy in self:
+            if policy.overdue_escalation_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s: unpaid invoices are escalated a number "
+                        "of days after their due date (0 turns it off), not "
+                        "%(days)s.",
+                        policy=policy.name,
+                        days=policy.overdue_escalation_days,
+                    )
+                )
+
+    @api.constrains("company_id", "team_ids", "active")
+    def _check_one_company_policy(self):
+        companies = self.filtered(
+            lambda policy: policy.active and not policy.team_ids
+        ).company_id
+        if not companies:
+            return
+        # sudo: the policies of the company count whoever can read them
+        counts = self.sudo()._read_group(
+            [("company_id", "in", companies.ids), ("team_ids", "=", False)],
+            ["company_id"],
+            ["__count"],
+        )
+        for company, count in counts:
+            if count > 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s already has a contract policy without sales "
+                        "teams: a company has one, and policies with teams "
+                        "override it.",
+                        company=company.name,
                     )
                 )
 

@@ -1,7 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class SalesProcessDiscountThreshold(models.Model):
@@ -106,18 +106,30 @@ class SalesProcessDiscountThreshold(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # each threshold makes its own definition below
+            vals.pop("definition_id", None)
         thresholds = super().create(vals_list)
         # sudo: tier definitions are technical settings only Settings managers
         # may write; each belongs to its threshold, which only Sales Process
         # administrators may change
         Definition = self.env["tier.definition"].sudo()
         for threshold in thresholds:
-            threshold.definition_id = Definition.create(
+            threshold.sudo().definition_id = Definition.create(
                 threshold._tier_definition_values()
             )
         return thresholds
 
     def write(self, vals):
+        if "definition_id" in vals and not self.env.su:
+            # the threshold writes and deletes its definition as superuser:
+            # it must stay the one it made
+            raise AccessError(
+                self.env._(
+                    "The tier definition of a discount threshold is its own: it "
+                    "cannot be replaced."
+                )
+            )
         result = super().write(vals)
         for threshold in self:
             # sudo: see create

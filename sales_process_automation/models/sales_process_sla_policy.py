@@ -131,6 +131,11 @@ class SalesProcessSlaPolicy(models.Model):
                 + bool(policy._get_domain())
             )
 
+    @api.constrains("duration", "duration_unit")
+    def _check_duration_reminders(self):
+        # the reminders must still fall within a shorter duration
+        self.reminder_ids._check_delay()
+
     @api.constrains("duration", "at_risk_percent")
     def _check_duration(self):
         for policy in self:

@@ -3,6 +3,18 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+# what the reviewer decides on, and the decision: only the approval flow
+# writes them
+PROTECTED_FIELDS = {
+    "lead_id",
+    "requester_id",
+    "from_stage_id",
+    "to_stage_id",
+    "skipped_stage_ids",
+    "state",
+}
 
 
 class SalesProcessStageSkipRequest(models.Model):
@@ -86,6 +98,24 @@ class SalesProcessStageSkipRequest(models.Model):
             )
         return requests
 
+    def write(self, vals):
+        if (
+            vals.keys() & PROTECTED_FIELDS
+            and not self.env.su
+            and not self.env.user.has_group("sales_process_automation.group_admin")
+        ):
+            raise AccessError(
+                self.env._(
+                    "A stage skip request changes only when it is approved, "
+                    "rejected or withdrawn."
+                )
+            )
+        return super().write(vals)
+
+    def _sales_process_excluded_reviewers(self):
+        # the requester never approves their own request
+        return super()._sales_process_excluded_reviewers() | self.requester_id
+
     def _check_allow_write_under_validation(self, vals):
         # requests are read-only in their form: only the approval flow writes
         # their state
@@ -93,13 +123,19 @@ class SalesProcessStageSkipRequest(models.Model):
 
     def _validate_tier(self, tiers=False):
         result = super()._validate_tier(tiers)
-        if self.state == "pending" and self.validation_status == "validated":
-            self.state = "approved"
-            # the approved move is the requester's, as if the check had let it
-            # through: stage history and tracking are written as usual
-            self.lead_id.with_user(self.requester_id).with_context(
-                sales_process_stage_skip_checked=True
-            ).write({"stage_id": self.to_stage_id.id})
+        if (
+            self.state == "pending"
+            and self.validation_status == "validated"
+            and not self._sales_process_forged_approvals()
+        ):
+            # sudo: the status only moves with the approval process
+            self.sudo().state = "approved"
+            # the approved move is the requester's: stage history and tracking
+            # are written in their name. sudo: approved, it happens even when
+            # the opportunity is no longer theirs (and is not held again)
+            self.lead_id.with_user(self.requester_id).sudo().write(
+                {"stage_id": self.to_stage_id.id}
+            )
             self._post_on_lead(
                 self.env._(
                     "%(user)s approved the move to %(stage)s.",
@@ -112,7 +148,8 @@ class SalesProcessStageSkipRequest(models.Model):
     def _rejected_tier(self, tiers=False):
         result = super()._rejected_tier(tiers)
         if self.state == "pending" and self.validation_status == "rejected":
-            self.state = "rejected"
+            # sudo: the status only moves with the approval process
+            self.sudo().state = "rejected"
             self._post_on_lead(
                 self.env._(
                     "%(user)s rejected the move to %(stage)s: the opportunity "

@@ -5,13 +5,20 @@ from odoo.exceptions import UserError
 
 
 class SalesProcessTierValidationMixin(models.AbstractModel):
-    """Tier validation that tells a user who may not review why nothing happens.
+    """Tier validation whose reviews only the engine writes.
 
-    The engine silently ignores a *Validate* or *Reject* click by a user who
-    is not a reviewer of the current step (a rep, the requester excluded by the
-    four-eyes principle, a reviewer whose turn has not come); and it computes
-    ``need_validation`` without dependencies, so that it stays stale in the
-    transaction that requested the validation.
+    OCA ``base_tier_validation`` lets every internal user write ``tier.review``;
+    the reviews of the models inheriting this mixin are refused to direct writes
+    (see ``tier.review``): the engine writes them as superuser, on behalf of the
+    user who requests, validates or rejects (``env.user`` stays that user, so the
+    engine's checks of who may review still apply). The requester and
+    ``_sales_process_excluded_reviewers`` are never reviewers.
+
+    It also tells a user who may not review why nothing happens: the engine
+    silently ignores a *Validate* or *Reject* click by a user who is not a
+    reviewer of the current step; and it computes ``need_validation`` without
+    dependencies, so that it stays stale in the transaction that requested the
+    validation.
     """
 
     _name = "sales.process.tier.validation.mixin"
@@ -30,6 +37,65 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
     def reject_tier(self):
         self._sales_process_check_can_review()
         return super().reject_tier()
+
+    def request_validation(self):
+        self.check_access("read")
+        # sudo: reviews are written by the engine only (tier.review); the
+        # requester stays env.user
+        return super(SalesProcessTierValidationMixin, self.sudo()).request_validation()
+
+    def restart_validation(self):
+        self.check_access("write")
+        # sudo: see request_validation
+        return super(SalesProcessTierValidationMixin, self.sudo()).restart_validation()
+
+    def _validate_tier(self, tiers=False):
+        # sudo: see request_validation; the engine approves only the reviews
+        # of which env.user is a reviewer
+        records = self.sudo()
+        return super(SalesProcessTierValidationMixin, records)._validate_tier(
+            tiers and records.review_ids & tiers
+        )
+
+    def _rejected_tier(self, tiers=False):
+        # sudo: see _validate_tier
+        records = self.sudo()
+        return super(SalesProcessTierValidationMixin, records)._rejected_tier(
+            tiers and records.review_ids & tiers
+        )
+
+    def _tier_validation_check_write_remove_reviews(self, vals):
+        # sudo: a cancelled or reset record drops its reviews (see
+        # request_validation)
+        return super(
+            SalesProcessTierValidationMixin, self.sudo()
+        )._tier_validation_check_write_remove_reviews(vals)
+
+    @api.model
+    def _update_counter(self, review_counter):
+        # sudo: promotes the reviews whose turn came (tier.review)
+        return super(SalesProcessTierValidationMixin, self.sudo())._update_counter(
+            review_counter
+        )
+
+    def _sales_process_excluded_reviewers(self):
+        """The users who never review the record, besides who requested it."""
+        return self.env["res.users"]
+
+    def _sales_process_forged_approvals(self):
+        """The approved reviews that no allowed reviewer approved."""
+        self.ensure_one()
+        excluded = self._sales_process_excluded_reviewers()
+        # sudo: who approved is checked whoever acts, a customer signing
+        # included; it reveals nothing to them
+        return self.sudo().review_ids.filtered(
+            lambda review: review.status == "approved"
+            and (
+                not review.done_by
+                or review.done_by == review.requested_by
+                or review.done_by in excluded
+            )
+        )
 
     def _sales_process_check_can_review(self):
         for record in self:

@@ -295,7 +295,7 @@ class TestComplexOpportunity(SalesProcessCommon):
         self._decide(request, self.director, "approve", "OK")
         self.assertEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))
         with freeze_time("2026-11-18 10:00:00"):
-            self.proposal_policy.duration = 3
+            self.proposal_policy.duration = 4.5
             self.proposal_policy.action_recompute_open_records()
         lead.invalidate_recordset()
         self.assertEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))

@@ -370,8 +370,10 @@ class TestContractChainConcurrency(TransactionCase):
             return function(api.Environment(cr, SUPERUSER_ID, {}))
 
     def _set_up(self, env):
+        # the company keeps its own policy: this one is the test team's
+        team = env["crm.team"].create({"name": "Concurrency team"})
         policy = env["sales.process.contract.policy"].create(
-            {"name": "Concurrency test", "sequence": -1}
+            {"name": "Concurrency test", "team_ids": [Command.link(team.id)]}
         )
         partner = env["res.partner"].create({"name": "Concurrent customer"})
         product = env["product.product"].create(
@@ -380,6 +382,7 @@ class TestContractChainConcurrency(TransactionCase):
         order = env["sale.order"].create(
             {
                 "partner_id": partner.id,
+                "team_id": team.id,
                 "order_line": [Command.create({"product_id": product.id})],
             }
         )
@@ -395,7 +398,10 @@ class TestContractChainConcurrency(TransactionCase):
         partner, product = order.partner_id, order.order_line.product_id
         order._action_cancel()
         order.unlink()
-        env["sales.process.contract.policy"].browse(policy_id).unlink()
+        policy = env["sales.process.contract.policy"].browse(policy_id)
+        team = policy.team_ids
+        policy.unlink()
+        team.unlink()
         product.unlink()
         partner.unlink()
 

@@ -143,8 +143,9 @@ class TestSla(SalesProcessCommon):
 
     def test_deadline_across_a_weekend_and_a_public_holiday(self):
         self._add_public_holiday(date(2026, 11, 23))
-        self.proposal_policy.write({"duration": 8, "duration_unit": "hours"})
+        # the reminders go first: they would fall outside 8 hours
         self.proposal_policy.reminder_ids.unlink()
+        self.proposal_policy.write({"duration": 8, "duration_unit": "hours"})
         lead = self._create_leads(1)
         self._enter(lead, self.proposition, "2026-11-20 16:00:00")
         # Friday 16-17, Monday off, Tuesday 8-12 and 13-16
@@ -185,6 +186,10 @@ class TestSla(SalesProcessCommon):
     def test_policy_changes_apply_to_later_entries_and_on_demand(self):
         before = self._create_leads(1)
         self._enter(before, self.proposition, "2026-11-16 09:00:00")
+        # the reminder after 4 days would fall outside 2 days
+        self.proposal_policy.reminder_ids.filtered(
+            lambda reminder: reminder.delay == 4
+        ).unlink()
         self.proposal_policy.duration = 2
         after = self._create_leads(1)
         self._enter(after, self.proposition, "2026-11-16 09:00:00")
@@ -199,11 +204,11 @@ class TestSla(SalesProcessCommon):
         lead = self._create_leads(1)
         self._enter(lead, self.proposition, "2026-11-16 09:00:00")
         self._sweep("2026-11-24 09:00:00")
-        self.proposal_policy.duration = 4
+        self.proposal_policy.duration = 4.5
         with freeze_time("2026-11-24 10:00:00"):
             self.proposal_policy.action_recompute_open_records()
         lead.invalidate_recordset()
-        self.assertEqual(lead.sla_status, "breached", "still late with 4 days")
+        self.assertEqual(lead.sla_status, "breached", "still late with 4.5 days")
         self.proposal_policy.duration = 10
         with freeze_time("2026-11-24 10:00:00"):
             self.proposal_policy.action_recompute_open_records()
