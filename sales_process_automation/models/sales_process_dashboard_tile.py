@@ -47,12 +47,7 @@ class SalesProcessDashboardTile(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_value(self):
-        readable = self._readable_kinds()
         for tile in self:
-            if tile.kind not in readable:
-                tile.value = "-"
-                tile.alert = False
-                continue
             model, domain = tile._records()
             if tile.kind in ("my_funnel", "team_funnel"):
                 rate = self.env[model]._read_group(
