@@ -30,12 +30,14 @@ class HelpdeskTicket(models.Model):
         index="btree_not_null",
         check_company=True,
         tracking=True,
+        groups="sales_process_automation.group_user",
     )
     lead_id = fields.Many2one(
         "crm.lead",
         string="Opportunity",
         index="btree_not_null",
         check_company=True,
+        groups="sales_team.group_sale_salesman",
     )
 
     def _assignment_open_domain(self):

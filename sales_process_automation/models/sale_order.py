@@ -28,13 +28,20 @@ class SaleOrder(models.Model):
         groups="sales_process_automation.group_user",
     )
     contract_chain_ids = fields.One2many(
-        "sales.process.contract.chain", "order_id", string="Contract Chain"
+        "sales.process.contract.chain",
+        "order_id",
+        string="Contract Chain",
+        groups="sales_process_automation.group_user,account.group_account_invoice",
     )
     contract_step_ids = fields.One2many(
-        related="contract_chain_ids.step_ids", string="Contract Steps"
+        related="contract_chain_ids.step_ids",
+        string="Contract Steps",
+        groups="sales_process_automation.group_user,account.group_account_invoice",
     )
     contract_chain_state = fields.Selection(
-        related="contract_chain_ids.state", string="Contract Chain Status"
+        related="contract_chain_ids.state",
+        string="Contract Chain Status",
+        groups="sales_process_automation.group_user,account.group_account_invoice",
     )
 
     sales_process_max_line_discount = fields.Float(
@@ -44,6 +51,7 @@ class SaleOrder(models.Model):
         digits=(5, 2),
         help="The largest discount of a line: its discount, or the gap between "
         "its net unit price and the product's list price if that is larger.",
+        groups="sales_process_automation.group_user",
     )
     sales_process_total_discount = fields.Float(
         string="Total Discount (%)",
@@ -51,6 +59,7 @@ class SaleOrder(models.Model):
         store=True,
         digits=(5, 2),
         help="How far the untaxed total is below the list prices of its lines.",
+        groups="sales_process_automation.group_user",
     )
     sales_process_approver_ids = fields.Many2many(
         "res.users",
@@ -59,6 +68,7 @@ class SaleOrder(models.Model):
         help="Who approves for the team leader: the leader of the sales team; "
         "the sales process managers when the team has no leader or the leader "
         "sells the quotation.",
+        groups="sales_process_automation.group_user",
     )
 
     @api.depends(

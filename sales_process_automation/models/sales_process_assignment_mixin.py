@@ -18,8 +18,14 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         readonly=True,
         copy=False,
         index="btree_not_null",
+        groups="sales_process_automation.group_user",
     )
-    assignment_date = fields.Datetime(string="Assigned On", readonly=True, copy=False)
+    assignment_date = fields.Datetime(
+        string="Assigned On",
+        readonly=True,
+        copy=False,
+        groups="sales_process_automation.group_user",
+    )
     assignment_state = fields.Selection(
         [
             ("assigned", "Assigned to a Rep"),
@@ -28,15 +34,26 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         readonly=True,
         copy=False,
         help="Waiting in the team: a rule matched but no rep was available.",
+        groups="sales_process_automation.group_user",
     )
     first_contact_deadline = fields.Datetime(
-        string="Contact Before", readonly=True, copy=False, index="btree_not_null"
+        string="Contact Before",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="sales_process_automation.group_user",
     )
     first_contact_date = fields.Datetime(
-        string="First Contact On", readonly=True, copy=False
+        string="First Contact On",
+        readonly=True,
+        copy=False,
+        groups="sales_process_automation.group_user",
     )
     first_contact_escalated = fields.Boolean(
-        string="Not Contacted in Time", readonly=True, copy=False
+        string="Not Contacted in Time",
+        readonly=True,
+        copy=False,
+        groups="sales_process_automation.group_user",
     )
 
     @api.model_create_multi

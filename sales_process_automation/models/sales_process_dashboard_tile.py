@@ -1,6 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 TILE_KINDS = [
     ("at_risk", "My Records at Risk"),
@@ -12,6 +13,17 @@ TILE_KINDS = [
     ("approvals", "Pending Approvals"),
     ("bottleneck", "Bottleneck"),
 ]
+# the model of the records behind each kind of tile
+TILE_MODELS = {
+    "at_risk": "sales.process.stage.time.report",
+    "activities": "mail.activity",
+    "my_funnel": "sales.process.funnel.report",
+    "my_stalled": "crm.lead",
+    "team_funnel": "sales.process.funnel.report",
+    "team_breaches": "sales.process.stage.time.report",
+    "approvals": "tier.review",
+    "bottleneck": "sales.process.bottleneck.report",
+}
 
 
 class SalesProcessDashboardTile(models.Model):
@@ -52,41 +64,46 @@ class SalesProcessDashboardTile(models.Model):
                 tile.value = str(count)
                 tile.alert = bool(count) and tile.kind != "activities"
 
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        # a dashboard shows the tiles over records its user may read: a
+        # helpdesk user has no leads
+        domain = Domain(domain) & Domain("kind", "in", self._readable_kinds())
+        return super()._search(domain, *args, **kwargs)
+
+    @api.model
+    def _readable_kinds(self):
+        return [
+            kind
+            for kind, model in TILE_MODELS.items()
+            if self.env[model].has_access("read")
+        ]
+
     def _records(self):
         """The model and domain of the records behind the tile, for the user."""
         self.ensure_one()
         uid = self.env.uid
-        if self.kind == "at_risk":
-            return "sales.process.stage.time.report", [
+        domains = {
+            "at_risk": [
                 ("user_id", "=", uid),
                 ("date_out", "=", False),
                 ("sla_status", "in", ["at_risk", "breached"]),
-            ]
-        if self.kind == "activities":
-            return "mail.activity", [("user_id", "=", uid)]
-        if self.kind == "my_funnel":
-            return "sales.process.funnel.report", [
-                ("user_id", "=", uid),
-                ("first_entry", "=", True),
-            ]
-        if self.kind == "my_stalled":
-            return "crm.lead", [
+            ],
+            "activities": [("user_id", "=", uid)],
+            "my_funnel": [("user_id", "=", uid), ("first_entry", "=", True)],
+            "my_stalled": [
                 ("user_id", "=", uid),
                 ("sales_process_stalled", "=", True),
-            ]
-        if self.kind == "team_funnel":
-            return "sales.process.funnel.report", [("first_entry", "=", True)]
-        if self.kind == "team_breaches":
-            return "sales.process.stage.time.report", [
+            ],
+            "team_funnel": [("first_entry", "=", True)],
+            "team_breaches": [
                 ("date_out", "=", False),
                 ("sla_status", "=", "breached"),
-            ]
-        if self.kind == "approvals":
-            return "tier.review", [
-                ("status", "=", "pending"),
-                ("reviewer_ids", "in", uid),
-            ]
-        return "sales.process.bottleneck.report", [("is_bottleneck", "=", True)]
+            ],
+            "approvals": [("status", "=", "pending"), ("reviewer_ids", "in", uid)],
+            "bottleneck": [("is_bottleneck", "=", True)],
+        }
+        return TILE_MODELS[self.kind], domains[self.kind]
 
     def action_open(self):
         self.ensure_one()

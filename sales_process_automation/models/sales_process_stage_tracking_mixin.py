@@ -36,32 +36,45 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
     _stage_history_backfill_batch_size = 1000
 
     sla_policy_id = fields.Many2one(
-        "sales.process.sla.policy", string="SLA Policy", compute="_compute_sla"
+        "sales.process.sla.policy",
+        string="SLA Policy",
+        compute="_compute_sla",
+        groups="sales_process_automation.group_user",
     )
     sla_deadline = fields.Datetime(
         string="Stage Deadline",
         compute="_compute_sla",
         search="_search_sla_deadline",
+        groups="sales_process_automation.group_user",
     )
     sla_status = fields.Selection(
         SLA_STATUSES,
         string="SLA Status",
         compute="_compute_sla",
         search="_search_sla_status",
+        groups="sales_process_automation.group_user",
     )
     sla_hours_left = fields.Float(
         string="Working Hours Left",
         compute="_compute_sla",
         help="Working hours until the stage deadline; negative once it passed.",
+        groups="sales_process_automation.group_user",
     )
     sla_hours_overdue = fields.Float(
         string="Working Hours Overdue",
         compute="_compute_sla",
         help="Working hours since the stage deadline passed.",
+        groups="sales_process_automation.group_user",
     )
-    sla_excluded = fields.Boolean(string="SLA Reminders Off", compute="_compute_sla")
+    sla_excluded = fields.Boolean(
+        string="SLA Reminders Off",
+        compute="_compute_sla",
+        groups="sales_process_automation.group_user",
+    )
     sla_exclusion_reason = fields.Char(
-        string="Why SLA Reminders Are Off", compute="_compute_sla"
+        string="Why SLA Reminders Are Off",
+        compute="_compute_sla",
+        groups="sales_process_automation.group_user",
     )
 
     def _compute_sla(self):

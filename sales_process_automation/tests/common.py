@@ -164,3 +164,241 @@ class SalesProcessCommon(BaseCommon):
 
     def _open_rows(self, records):
         return self._rows(records).filtered(lambda row: not row.date_out)
+
+
+class SalesProcessSecurityCommon(SalesProcessCommon):
+    """Two companies, the East and West teams of the first and the South team
+    of the second, each with an opportunity, a quotation and a record of every
+    model of the add-on; the roles that use them.
+
+    ``cls.records[model][key]`` is a record of ``model``: ``key`` is ``east``,
+    ``west`` or ``south`` for the records of a team, ``a`` or ``b`` for the
+    configuration of a company, the role of its creator for a wizard, the kind
+    of a dashboard tile.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
+        cls.leader_west = new_test_user(
+            cls.env, login="spa_leader_west", groups="sales_team.group_sale_manager"
+        )
+        cls.team_west.user_id = cls.leader_west
+        cls.rep_south = new_test_user(
+            cls.env,
+            login="spa_rep_south",
+            groups="sales_team.group_sale_manager,sales_process_automation.group_admin",
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+        cls.team_south = cls.env["crm.team"].create(
+            {
+                "name": "South",
+                "company_id": cls.company_b.id,
+                "user_id": cls.rep_south.id,
+            }
+        )
+        cls.employee = new_test_user(
+            cls.env, login="spa_employee", groups="base.group_user"
+        )
+        cls.portal_user = new_test_user(
+            cls.env, login="spa_portal", groups="base.group_portal"
+        )
+        cls.team_keys = {
+            "east": (cls.team_east, cls.rep_east, cls.company),
+            "west": (cls.team_west, cls.rep_west, cls.company),
+            "south": (cls.team_south, cls.rep_south, cls.company_b),
+        }
+        cls.leads = {
+            key: cls._create_leads(
+                1, team_id=team.id, user_id=user.id, company_id=company.id
+            )
+            for key, (team, user, company) in cls.team_keys.items()
+        }
+        cls.orders = {
+            key: cls._create_orders(
+                1,
+                partner_id=cls.portal_user.partner_id.id,
+                team_id=team.id,
+                user_id=user.id,
+                company_id=company.id,
+            )
+            for key, (team, user, company) in cls.team_keys.items()
+        }
+        cls.records = {}
+        cls._set_up_team_records()
+        cls._set_up_company_records()
+        cls._set_up_wizards()
+        cls._set_up_reports()
+
+    @classmethod
+    def _set_up_team_records(cls):
+        records = cls.records
+        rows = {
+            key: cls.History.search([("lead_id", "=", lead.id)])
+            for key, lead in cls.leads.items()
+        }
+        records["sales.process.stage.history"] = rows
+        records["sales.process.sla.event"] = {
+            key: cls.env["sales.process.sla.event"].create(
+                {"history_id": row.id, "kind": "breach", "date": row.date_in}
+            )
+            for key, row in rows.items()
+        }
+        records["sales.process.sla.digest"] = {
+            key: cls.env["sales.process.sla.digest"].create(
+                {
+                    "user_id": user.id,
+                    "date": "2026-09-01",
+                    "history_ids": [Command.set(rows[key].ids)],
+                }
+            )
+            for key, user in (
+                ("east", cls.director),
+                ("west", cls.leader_west),
+                ("south", cls.rep_south),
+            )
+        }
+        chains = {
+            key: cls.env["sales.process.contract.chain"].create(
+                {"order_id": order.id}
+            )
+            for key, order in cls.orders.items()
+        }
+        records["sales.process.contract.chain"] = chains
+        records["sales.process.contract.step"] = {
+            key: cls.env["sales.process.contract.step"].create(
+                {"chain_id": chain.id, "code": "invoice", "state": "done"}
+            )
+            for key, chain in chains.items()
+        }
+        records["sales.process.complex.request"] = {
+            key: cls.env["sales.process.complex.request"].create(
+                {"lead_id": lead.id, "requester_id": lead.user_id.id}
+            )
+            for key, lead in cls.leads.items()
+        }
+        records["sales.process.stage.skip.request"] = {
+            key: cls.env["sales.process.stage.skip.request"]
+            .with_user(lead.user_id)
+            .sudo()
+            .create(
+                {
+                    "lead_id": lead.id,
+                    "from_stage_id": cls.stages[0].id,
+                    "to_stage_id": cls.stages[2].id,
+                    "skipped_stage_ids": [Command.set(cls.stages[1].ids)],
+                }
+            )
+            for key, lead in cls.leads.items()
+        }
+
+    @classmethod
+    def _set_up_company_records(cls):
+        records = cls.records
+        companies = {"a": cls.company, "b": cls.company_b}
+        policies = {
+            key: cls.env["sales.process.sla.policy"].create(
+                {
+                    "name": f"Proposal within 5 days ({key})",
+                    "company_id": company.id,
+                    "res_model": "crm.lead",
+                    "crm_stage_id": cls.stages[2].id,
+                    "duration": 5,
+                    "duration_unit": "days",
+                    "active": False,
+                    "reminder_ids": [Command.create({"delay": 1})],
+                }
+            )
+            for key, company in companies.items()
+        }
+        records["sales.process.sla.policy"] = policies
+        records["sales.process.sla.reminder"] = {
+            key: policy.reminder_ids for key, policy in policies.items()
+        }
+        rules = {
+            key: cls.env["sales.process.assignment.rule"].create(
+                {
+                    "name": f"Rule ({key})",
+                    "company_id": team.company_id.id,
+                    "team_id": team.id,
+                    "active": False,
+                    "member_ids": [Command.create({"user_id": team.user_id.id})],
+                }
+            )
+            for key, team in (("a", cls.team_east), ("b", cls.team_south))
+        }
+        records["sales.process.assignment.rule"] = rules
+        records["sales.process.assignment.member"] = {
+            key: rule.member_ids for key, rule in rules.items()
+        }
+        for model, values in (
+            ("sales.process.contract.policy", {}),
+            ("sales.process.complex.reason", {}),
+            ("sales.process.discount.threshold", {"percent": 90.0}),
+        ):
+            records[model] = {
+                key: cls.env[model].create(
+                    {"name": f"{model} ({key})", "company_id": company.id, **values}
+                )
+                for key, company in companies.items()
+            }
+        records["sales.process.dashboard.tile"] = {
+            tile.kind: tile
+            for tile in cls.env["sales.process.dashboard.tile"].search([])
+        }
+
+    @classmethod
+    def _set_up_wizards(cls):
+        records = cls.records
+        creators = {
+            "rep": cls.rep_east,
+            "leader": cls.leader_west,
+            "admin": cls.process_admin,
+        }
+        records["sales.process.assignment.test"] = {
+            key: cls.env["sales.process.assignment.test"].with_user(user).create({})
+            for key, user in creators.items()
+        }
+        simulations = {
+            key: cls.env["sales.process.pipeline.simulation"]
+            .with_user(user)
+            .create({"date_from": "2026-09-01", "date_to": "2026-09-28"})
+            for key, user in creators.items()
+            if key != "rep"
+        }
+        records["sales.process.pipeline.simulation"] = simulations
+        for model, values in (
+            ("stage", {"stage_id": cls.stages[0].id}),
+            ("result", {"scenario": "baseline", "bucket": "W36"}),
+            ("band", {"series": "baseline_p50", "bucket": "W36"}),
+        ):
+            if model != "stage":
+                values["bucket_start"] = "2026-09-01"
+            records[f"sales.process.pipeline.simulation.{model}"] = {
+                key: cls.env[f"sales.process.pipeline.simulation.{model}"].create(
+                    {"simulation_id": simulation.id, **values}
+                )
+                for key, simulation in simulations.items()
+            }
+
+    @classmethod
+    def _set_up_reports(cls):
+        """The rows of the analysis reports about each team."""
+        cls.env.flush_all()
+        teams = {team: key for key, (team, _user, _c) in cls.team_keys.items()}
+        for model in (
+            "sales.process.lead.report",
+            "sales.process.funnel.report",
+            "sales.process.stage.time.report",
+            "sales.process.bottleneck.report",
+            "sales.process.complex.report",
+        ):
+            rows = cls.env[model].search(
+                [("team_id", "in", [team.id for team in teams])]
+            )
+            cls.records[model] = {
+                key: rows.filtered(lambda row, team=team: row.team_id == team)
+                for team, key in teams.items()
+            }

@@ -227,3 +227,13 @@ class TestPipelineSimulation(SalesProcessCommon):
             self.env["sales.process.pipeline.simulation"].with_user(
                 self.rep_east
             ).create(self.wizard_values)
+
+    def test_open_pipeline_of_readable_leads_only(self):
+        """A leader's run of all teams counts the open leads of their teams only,
+        as the measured history: not another team's nor a lead without team."""
+        with freeze_time("2026-09-01 10:00:00"):
+            self._create_leads(1, team_id=False, user_id=False)
+        first, second = self._run(team_id=False).stage_line_ids[:2]
+        # the West lead and the lead without team wait in the first stage
+        self.assertEqual((first.open_count, second.open_count), (0, 1))
+        self.assertEqual(self.waiting.stage_id, second.stage_id)

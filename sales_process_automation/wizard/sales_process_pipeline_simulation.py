@@ -443,7 +443,8 @@ class SalesProcessPipelineSimulation(models.TransientModel):
     def _measure_open(self, stages):
         """Stage index, days already spent there and expected revenue of open leads.
 
-        One query on the open history rows of active leads still to be won.
+        One query on the open history rows of active leads still to be won,
+        among the rows the user may read (``_history_filter``).
         """
         self.env["crm.lead"].flush_model(
             ["active", "won_status", "expected_revenue", "team_id", "company_id"]
@@ -465,10 +466,12 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                    AND history.crm_stage_id = ANY(%(stage_ids)s)
                    AND lead.active AND lead.won_status = 'pending'
                    AND (%(condition)s)
+                   AND %(filter)s
                 """,
                 now=fields.Datetime.now(),
                 stage_ids=stages.ids,
                 condition=condition,
+                filter=self._history_filter("history"),
             )
         )
         index = {stage_id: position for position, stage_id in enumerate(stages.ids)}
