@@ -7,7 +7,7 @@ from odoo.tools import SQL
 class CrmStage(models.Model):
     _inherit = "crm.stage"
 
-    is_contract_signed = fields.Boolean(
+    sales_process_contract_signed = fields.Boolean(
         string="Contract Signed",
         help="An opportunity reaching this stage with a confirmed order starts "
         "the contract-to-invoice chain of that order.",

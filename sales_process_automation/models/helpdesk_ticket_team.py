@@ -6,7 +6,7 @@ from odoo import fields, models
 class HelpdeskTicketTeam(models.Model):
     _inherit = "helpdesk.ticket.team"
 
-    resource_calendar_id = fields.Many2one(
+    sales_process_resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
         check_company=True,

@@ -21,20 +21,20 @@ class SaleOrder(models.Model):
     _state_to = ["sale"]
     _cancel_state = "cancel"
 
-    stage_history_ids = fields.One2many(
+    sales_process_stage_history_ids = fields.One2many(
         "sales.process.stage.history",
         "order_id",
         string="Stage History",
         groups="sales_process_automation.group_user",
     )
-    contract_chain_ids = fields.One2many(
+    sales_process_contract_chain_ids = fields.One2many(
         "sales.process.contract.chain", "order_id", string="Contract Chain"
     )
-    contract_step_ids = fields.One2many(
-        related="contract_chain_ids.step_ids", string="Contract Steps"
+    sales_process_contract_step_ids = fields.One2many(
+        related="sales_process_contract_chain_ids.step_ids", string="Contract Steps"
     )
-    contract_chain_state = fields.Selection(
-        related="contract_chain_ids.state", string="Contract Chain Status"
+    sales_process_contract_chain_state = fields.Selection(
+        related="sales_process_contract_chain_ids.state", string="Contract Chain Status"
     )
 
     sales_process_max_line_discount = fields.Float(
@@ -201,7 +201,9 @@ class SaleOrder(models.Model):
         Chain._for_orders(orders, trigger)._run()
 
     def action_retry_contract_chain(self):
-        chains = self.contract_chain_ids.filtered(lambda chain: chain.state == "failed")
+        chains = self.sales_process_contract_chain_ids.filtered(
+            lambda chain: chain.state == "failed"
+        )
         if not chains:
             raise UserError(
                 self.env._("There is no failed contract chain to retry here.")
