@@ -169,7 +169,7 @@ def odoo_way_posted(env, orders):
 
 def module_way(env, orders):
     orders.action_confirm()
-    chains = orders.contract_chain_ids
+    chains = orders.sales_process_contract_chain_ids
     assert set(chains.mapped("state")) == {"done"}, chains.mapped("step_ids.message")
     return len(orders.invoice_ids)
 

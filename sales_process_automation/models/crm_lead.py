@@ -20,7 +20,7 @@ class CrmLead(models.Model):
     _stage_history_stage_column = "crm_stage_id"
     _stage_history_entry_date_field = "date_last_stage_update"
 
-    stage_history_ids = fields.One2many(
+    sales_process_stage_history_ids = fields.One2many(
         "sales.process.stage.history",
         "lead_id",
         string="Stage History",
@@ -80,21 +80,23 @@ class CrmLead(models.Model):
             lead.sales_process_complex = request.state in ("pending", "approved")
             lead.sales_process_extension_approved = request.state == "approved"
 
-    stage_skip_request_ids = fields.One2many(
+    sales_process_stage_skip_request_ids = fields.One2many(
         "sales.process.stage.skip.request", "lead_id", string="Stage Skip Requests"
     )
-    stage_skip_request_id = fields.Many2one(
+    sales_process_stage_skip_request_id = fields.Many2one(
         "sales.process.stage.skip.request",
         string="Pending Stage Skip",
-        compute="_compute_stage_skip_request_id",
+        compute="_compute_sales_process_stage_skip_request_id",
     )
 
-    @api.depends("stage_skip_request_ids.state")
-    def _compute_stage_skip_request_id(self):
+    @api.depends("sales_process_stage_skip_request_ids.state")
+    def _compute_sales_process_stage_skip_request_id(self):
         for lead in self:
-            lead.stage_skip_request_id = lead.stage_skip_request_ids.filtered(
-                lambda request: request.state == "pending"
-            )[:1]
+            lead.sales_process_stage_skip_request_id = (
+                lead.sales_process_stage_skip_request_ids.filtered(
+                    lambda request: request.state == "pending"
+                )[:1]
+            )
 
     def _compute_sales_process_stalled(self):
         stalled = set(self._sales_process_stalled_ids(self._origin.ids))
@@ -177,7 +179,7 @@ class CrmLead(models.Model):
             leads._stage_skip_withdraw()
         if vals.get("stage_id"):
             stage = self.env["crm.stage"].browse(vals["stage_id"])
-            if stage.is_contract_signed:
+            if stage.sales_process_contract_signed:
                 leads.order_ids._contract_chain_start("crm_stage")
         return result
 

@@ -8,9 +8,9 @@ class CrmStage(models.Model):
     _name = "crm.stage"
     _inherit = ["crm.stage", "sales.process.admin.fields.mixin"]
 
-    _sales_process_admin_fields = ("is_contract_signed", "sales_process_mandatory")
+    _sales_process_admin_fields = ("sales_process_contract_signed", "sales_process_mandatory")
 
-    is_contract_signed = fields.Boolean(
+    sales_process_contract_signed = fields.Boolean(
         string="Contract Signed",
         help="An opportunity reaching this stage with a confirmed order starts "
         "the contract-to-invoice chain of that order.",

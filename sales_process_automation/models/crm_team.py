@@ -7,9 +7,9 @@ class CrmTeam(models.Model):
     _name = "crm.team"
     _inherit = ["crm.team", "sales.process.admin.fields.mixin"]
 
-    _sales_process_admin_fields = ("resource_calendar_id",)
+    _sales_process_admin_fields = ("sales_process_resource_calendar_id",)
 
-    resource_calendar_id = fields.Many2one(
+    sales_process_resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
         check_company=True,

@@ -17,7 +17,7 @@ class HelpdeskTicket(models.Model):
     _stage_history_team_column = "helpdesk_team_id"
     _stage_history_entry_date_field = "last_stage_update"
 
-    stage_history_ids = fields.One2many(
+    sales_process_stage_history_ids = fields.One2many(
         "sales.process.stage.history",
         "ticket_id",
         string="Stage History",

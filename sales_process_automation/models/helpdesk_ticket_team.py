@@ -7,9 +7,9 @@ class HelpdeskTicketTeam(models.Model):
     _name = "helpdesk.ticket.team"
     _inherit = ["helpdesk.ticket.team", "sales.process.admin.fields.mixin"]
 
-    _sales_process_admin_fields = ("resource_calendar_id",)
+    _sales_process_admin_fields = ("sales_process_resource_calendar_id",)
 
-    resource_calendar_id = fields.Many2one(
+    sales_process_resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
         check_company=True,

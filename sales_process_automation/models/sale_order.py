@@ -21,25 +21,25 @@ class SaleOrder(models.Model):
     _state_to = ["sale"]
     _cancel_state = "cancel"
 
-    stage_history_ids = fields.One2many(
+    sales_process_stage_history_ids = fields.One2many(
         "sales.process.stage.history",
         "order_id",
         string="Stage History",
         groups="sales_process_automation.group_user",
     )
-    contract_chain_ids = fields.One2many(
+    sales_process_contract_chain_ids = fields.One2many(
         "sales.process.contract.chain",
         "order_id",
         string="Contract Chain",
         groups="sales_process_automation.group_user,account.group_account_invoice",
     )
-    contract_step_ids = fields.One2many(
-        related="contract_chain_ids.step_ids",
+    sales_process_contract_step_ids = fields.One2many(
+        related="sales_process_contract_chain_ids.step_ids",
         string="Contract Steps",
         groups="sales_process_automation.group_user,account.group_account_invoice",
     )
-    contract_chain_state = fields.Selection(
-        related="contract_chain_ids.state",
+    sales_process_contract_chain_state = fields.Selection(
+        related="sales_process_contract_chain_ids.state",
         string="Contract Chain Status",
         groups="sales_process_automation.group_user,account.group_account_invoice",
     )
@@ -223,7 +223,9 @@ class SaleOrder(models.Model):
         Chain._for_orders(orders, trigger)._run()
 
     def action_retry_contract_chain(self):
-        chains = self.contract_chain_ids.filtered(lambda chain: chain.state == "failed")
+        chains = self.sales_process_contract_chain_ids.filtered(
+            lambda chain: chain.state == "failed"
+        )
         if not chains:
             raise UserError(
                 self.env._("There is no failed contract chain to retry here.")

@@ -12,7 +12,7 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
     _name = "sales.process.assignment.mixin"
     _description = "Assignment by Rules"
 
-    assignment_rule_id = fields.Many2one(
+    sales_process_assignment_rule_id = fields.Many2one(
         "sales.process.assignment.rule",
         string="Assigned by Rule",
         readonly=True,
@@ -20,13 +20,13 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         index="btree_not_null",
         groups="sales_process_automation.group_user",
     )
-    assignment_date = fields.Datetime(
+    sales_process_assignment_date = fields.Datetime(
         string="Assigned On",
         readonly=True,
         copy=False,
         groups="sales_process_automation.group_user",
     )
-    assignment_state = fields.Selection(
+    sales_process_assignment_state = fields.Selection(
         [
             ("assigned", "Assigned to a Rep"),
             ("team_only", "Waiting in the Team"),
@@ -36,20 +36,20 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         help="Waiting in the team: a rule matched but no rep was available.",
         groups="sales_process_automation.group_user",
     )
-    first_contact_deadline = fields.Datetime(
+    sales_process_first_contact_deadline = fields.Datetime(
         string="Contact Before",
         readonly=True,
         copy=False,
         index="btree_not_null",
         groups="sales_process_automation.group_user",
     )
-    first_contact_date = fields.Datetime(
+    sales_process_first_contact_date = fields.Datetime(
         string="First Contact On",
         readonly=True,
         copy=False,
         groups="sales_process_automation.group_user",
     )
-    first_contact_escalated = fields.Boolean(
+    sales_process_first_contact_escalated = fields.Boolean(
         string="Not Contacted in Time",
         readonly=True,
         copy=False,
@@ -123,8 +123,8 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         """
         if not self:
             return {}
-        since = min(self.mapped("assignment_date"))
-        rules = self.assignment_rule_id
+        since = min(self.mapped("sales_process_assignment_date"))
+        rules = self.sales_process_assignment_rule_id
         dates = defaultdict(list)
         # sudo: the sweep reads the chatter of records whatever its user
         Message = self.env["mail.message"].sudo()
@@ -162,7 +162,7 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
                 dates[record.id].append(("stage", date))
         contacted = {}
         for record in self:
-            rule = record.assignment_rule_id
+            rule = record.sales_process_assignment_rule_id
             counted = {
                 "activity": rule.contact_by_activity,
                 "email": rule.contact_by_email,
@@ -171,7 +171,7 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
             moments = [
                 date
                 for kind, date in dates.get(record.id, [])
-                if counted[kind] and date > record.assignment_date
+                if counted[kind] and date > record.sales_process_assignment_date
             ]
             if moments:
                 contacted[record.id] = min(moments)

@@ -595,12 +595,12 @@ class SalesProcessAssignmentRule(models.Model):
             by_write[user, own_tracking].append(record.id)
         for (user, own_tracking), ids in by_write.items():
             values = {
-                "assignment_rule_id": self.id,
-                "assignment_date": now,
-                "assignment_state": "assigned" if user else "team_only",
-                "first_contact_deadline": False,
-                "first_contact_date": False,
-                "first_contact_escalated": False,
+                "sales_process_assignment_rule_id": self.id,
+                "sales_process_assignment_date": now,
+                "sales_process_assignment_state": "assigned" if user else "team_only",
+                "sales_process_first_contact_deadline": False,
+                "sales_process_first_contact_date": False,
+                "sales_process_first_contact_escalated": False,
             }
             if team:
                 values["team_id"] = team.id
@@ -686,7 +686,9 @@ class SalesProcessAssignmentRule(models.Model):
             )
             by_deadline[deadline].append(record.id)
         for deadline, ids in by_deadline.items():
-            records.browse(ids).write({"first_contact_deadline": deadline})
+            records.browse(ids).write(
+                {"sales_process_first_contact_deadline": deadline}
+            )
 
     @api.model
     def _schedule_contact_activities(self, records):
@@ -705,8 +707,8 @@ class SalesProcessAssignmentRule(models.Model):
                     "activity_type_id": todo.id,
                     "user_id": record.user_id.id,
                     "summary": self.env._("Contact the customer: new assignment"),
-                    "date_deadline": record.first_contact_deadline
-                    and record.first_contact_deadline.date()
+                    "date_deadline": record.sales_process_first_contact_deadline
+                    and record.sales_process_first_contact_deadline.date()
                     or today,
                 }
                 for record in records
@@ -814,28 +816,32 @@ class SalesProcessAssignmentRule(models.Model):
         for res_model, _label in ASSIGNMENT_MODELS:
             Model = self.env[res_model]
             domain = [
-                ("first_contact_deadline", "<=", now),
-                ("first_contact_date", "=", False),
-                ("first_contact_escalated", "=", False),
+                ("sales_process_first_contact_deadline", "<=", now),
+                ("sales_process_first_contact_date", "=", False),
+                ("sales_process_first_contact_escalated", "=", False),
             ]
             while records := Model.search(
-                domain, limit=batch_size, order="first_contact_deadline, id"
+                domain,
+                limit=batch_size,
+                order="sales_process_first_contact_deadline, id",
             ).try_lock_for_update():
                 contacted = records._first_contact_dates()
                 for record_id, date in contacted.items():
-                    records.browse(record_id).first_contact_date = date
+                    records.browse(record_id).sales_process_first_contact_date = date
                 late = records - records.browse(list(contacted))
-                for rule, rule_records in late.grouped("assignment_rule_id").items():
+                for rule, rule_records in late.grouped(
+                    "sales_process_assignment_rule_id"
+                ).items():
                     if rule:
                         rule._escalate_no_contact(rule_records)
                     else:  # the rule was deleted: nobody to escalate to
-                        rule_records.first_contact_escalated = True
+                        rule_records.sales_process_first_contact_escalated = True
                 self.env["ir.cron"]._commit_progress(len(records))
 
     def _escalate_no_contact(self, records):
         """Tell the managers, and give the records to the next rep if asked."""
         self.ensure_one()
-        records.write({"first_contact_escalated": True})
+        records.write({"sales_process_first_contact_escalated": True})
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(records._name)
         activities = []

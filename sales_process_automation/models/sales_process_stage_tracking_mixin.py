@@ -7,13 +7,13 @@ from odoo import api, fields, models
 from .sales_process_stage_history import SLA_STATUSES
 
 SLA_RECORD_FIELDS = [
-    "sla_policy_id",
-    "sla_deadline",
-    "sla_status",
-    "sla_hours_left",
-    "sla_hours_overdue",
-    "sla_excluded",
-    "sla_exclusion_reason",
+    "sales_process_sla_policy_id",
+    "sales_process_sla_deadline",
+    "sales_process_sla_status",
+    "sales_process_sla_hours_left",
+    "sales_process_sla_hours_overdue",
+    "sales_process_sla_excluded",
+    "sales_process_sla_exclusion_reason",
 ]
 
 
@@ -35,49 +35,49 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
     _stage_history_entry_date_field = None
     _stage_history_backfill_batch_size = 1000
 
-    sla_policy_id = fields.Many2one(
+    sales_process_sla_policy_id = fields.Many2one(
         "sales.process.sla.policy",
         string="SLA Policy",
-        compute="_compute_sla",
+        compute="_compute_sales_process_sla",
         groups="sales_process_automation.group_user",
     )
-    sla_deadline = fields.Datetime(
+    sales_process_sla_deadline = fields.Datetime(
         string="Stage Deadline",
-        compute="_compute_sla",
-        search="_search_sla_deadline",
+        compute="_compute_sales_process_sla",
+        search="_search_sales_process_sla_deadline",
         groups="sales_process_automation.group_user",
     )
-    sla_status = fields.Selection(
+    sales_process_sla_status = fields.Selection(
         SLA_STATUSES,
         string="SLA Status",
-        compute="_compute_sla",
-        search="_search_sla_status",
+        compute="_compute_sales_process_sla",
+        search="_search_sales_process_sla_status",
         groups="sales_process_automation.group_user",
     )
-    sla_hours_left = fields.Float(
+    sales_process_sla_hours_left = fields.Float(
         string="Working Hours Left",
-        compute="_compute_sla",
+        compute="_compute_sales_process_sla",
         help="Working hours until the stage deadline; negative once it passed.",
         groups="sales_process_automation.group_user",
     )
-    sla_hours_overdue = fields.Float(
+    sales_process_sla_hours_overdue = fields.Float(
         string="Working Hours Overdue",
-        compute="_compute_sla",
+        compute="_compute_sales_process_sla",
         help="Working hours since the stage deadline passed.",
         groups="sales_process_automation.group_user",
     )
-    sla_excluded = fields.Boolean(
+    sales_process_sla_excluded = fields.Boolean(
         string="SLA Reminders Off",
-        compute="_compute_sla",
+        compute="_compute_sales_process_sla",
         groups="sales_process_automation.group_user",
     )
-    sla_exclusion_reason = fields.Char(
+    sales_process_sla_exclusion_reason = fields.Char(
         string="Why SLA Reminders Are Off",
-        compute="_compute_sla",
+        compute="_compute_sales_process_sla",
         groups="sales_process_automation.group_user",
     )
 
-    def _compute_sla(self):
+    def _compute_sales_process_sla(self):
         rows = {
             row[self._stage_history_link].id: row
             for row in self.browse(
@@ -88,27 +88,29 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         now = fields.Datetime.now()
         for record in self:
             row = rows.get(record._origin.id, History)
-            record.sla_policy_id = row.sla_policy_id
-            record.sla_deadline = row.date_deadline
-            record.sla_status = row.sla_status
-            record.sla_excluded = row.sla_excluded
-            record.sla_exclusion_reason = row.sla_exclusion_reason
-            record.sla_hours_left = record.sla_hours_overdue = 0.0
+            record.sales_process_sla_policy_id = row.sla_policy_id
+            record.sales_process_sla_deadline = row.date_deadline
+            record.sales_process_sla_status = row.sla_status
+            record.sales_process_sla_excluded = row.sla_excluded
+            record.sales_process_sla_exclusion_reason = row.sla_exclusion_reason
+            record.sales_process_sla_hours_left = (
+                record.sales_process_sla_hours_overdue
+            ) = 0.0
             if row.date_deadline:
                 start, stop = sorted([now, row.date_deadline])
                 hours = History._working_hours(
                     [(row.resource_calendar_id.id, start, stop)]
                 )[0]
                 if stop == row.date_deadline:
-                    record.sla_hours_left = hours
+                    record.sales_process_sla_hours_left = hours
                 else:
-                    record.sla_hours_left = -hours
-                    record.sla_hours_overdue = hours
+                    record.sales_process_sla_hours_left = -hours
+                    record.sales_process_sla_hours_overdue = hours
 
-    def _search_sla_status(self, operator, value):
+    def _search_sales_process_sla_status(self, operator, value):
         return self._search_open_rows([("sla_status", operator, value)])
 
-    def _search_sla_deadline(self, operator, value):
+    def _search_sales_process_sla_deadline(self, operator, value):
         return self._search_open_rows([("date_deadline", operator, value)])
 
     def _search_open_rows(self, domain):
@@ -253,13 +255,15 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 )
             )
         History._insert_rows(vals_list)
-        self.invalidate_recordset(["stage_history_ids", *SLA_RECORD_FIELDS])
+        self.invalidate_recordset(
+            ["sales_process_stage_history_ids", *SLA_RECORD_FIELDS]
+        )
 
     def _working_calendar(self):
         """The working hours the record's times are counted in."""
         self.ensure_one()
         return (
-            self.team_id.resource_calendar_id
+            self.team_id.sales_process_resource_calendar_id
             or (self.company_id or self.env.company).resource_calendar_id
         )
 
@@ -317,7 +321,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             records := self.sudo()
             .with_context(active_test=False)
             .search(
-                [("stage_history_ids", "=", False)],
+                [("sales_process_stage_history_ids", "=", False)],
                 limit=self._stage_history_backfill_batch_size,
                 order="id",
             )

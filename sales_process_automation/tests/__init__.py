@@ -14,3 +14,4 @@ from . import test_stage_skip
 from . import test_analysis
 from . import test_analysis_tour
 from . import test_funnel_flags
+from . import test_migration

@@ -44,7 +44,7 @@ class SalesProcessCommon(BaseCommon):
                 "name": "East",
                 "company_id": cls.company.id,
                 "user_id": cls.director.id,
-                "resource_calendar_id": cls.calendar.id,
+                "sales_process_resource_calendar_id": cls.calendar.id,
                 "member_ids": [Command.link(cls.rep_east.id)],
             }
         )
@@ -60,7 +60,7 @@ class SalesProcessCommon(BaseCommon):
             {
                 "name": "After-sales",
                 "company_id": cls.company.id,
-                "resource_calendar_id": cls.calendar.id,
+                "sales_process_resource_calendar_id": cls.calendar.id,
                 "user_ids": [Command.link(cls.rep_east.id)],
             }
         )

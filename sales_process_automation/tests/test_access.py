@@ -39,7 +39,7 @@ class TestAccess(SalesProcessCommon):
         self.assertEqual(self._visible_leads(self.rep_east), self.lead_east)
         self.assertEqual(self._visible_leads(self.rep_west), self.lead_west)
         self.assertEqual(
-            self.lead_east.with_user(self.rep_east).stage_history_ids,
+            self.lead_east.with_user(self.rep_east).sales_process_stage_history_ids,
             self._rows(self.lead_east),
         )
 
@@ -58,7 +58,9 @@ class TestAccess(SalesProcessCommon):
                 {"res_model": "crm.lead", "date_in": "2026-01-01 00:00:00"}
             )
         with self.assertRaises(AccessError):
-            self.team_east.with_user(self.rep_east).resource_calendar_id = False
+            self.team_east.with_user(
+                self.rep_east
+            ).sales_process_resource_calendar_id = False
 
     def test_manager_sees_the_teams_they_lead(self):
         self.assertEqual(self._visible_leads(self.director), self.lead_east)
@@ -75,8 +77,10 @@ class TestAccess(SalesProcessCommon):
         )
         self.team_west.with_user(
             self.process_admin
-        ).resource_calendar_id = self.calendar
-        self.assertEqual(self.team_west.resource_calendar_id, self.calendar)
+        ).sales_process_resource_calendar_id = self.calendar
+        self.assertEqual(
+            self.team_west.sales_process_resource_calendar_id, self.calendar
+        )
 
     def test_user_without_sales_process_role_sees_nothing(self):
         employee = new_test_user(

@@ -81,11 +81,15 @@ class TestAssignment(SalesProcessCommon):
         self.assertEqual((called | forgotten).team_id, self.team_east)
         self.assertIn(called.user_id, self.reps)
         self.assertNotEqual(called.user_id, forgotten.user_id)
-        self.assertFalse(elsewhere.assignment_rule_id)
-        self.assertEqual(called.assignment_rule_id, rule)
-        self.assertEqual(called.assignment_date, datetime(2026, 11, 16, 9, 0))
+        self.assertFalse(elsewhere.sales_process_assignment_rule_id)
+        self.assertEqual(called.sales_process_assignment_rule_id, rule)
+        self.assertEqual(
+            called.sales_process_assignment_date, datetime(2026, 11, 16, 9, 0)
+        )
         # 48 working hours of 8-hour days: six working days later
-        self.assertEqual(called.first_contact_deadline, datetime(2026, 11, 24, 9, 0))
+        self.assertEqual(
+            called.sales_process_first_contact_deadline, datetime(2026, 11, 24, 9, 0)
+        )
         self.assertIn("Online promotion in Beijing", called.message_ids[0].body)
         self.assertIn("city: Beijing", called.message_ids[0].body)
         contact = self._activities(called, called.user_id)
@@ -94,11 +98,15 @@ class TestAssignment(SalesProcessCommon):
         with freeze_time("2026-11-17 10:00:00"):
             contact.action_feedback(feedback="Called, meeting on Friday")
         self._sweep("2026-11-23 10:00:00")
-        self.assertFalse(forgotten.first_contact_escalated, "not yet late")
+        self.assertFalse(
+            forgotten.sales_process_first_contact_escalated, "not yet late"
+        )
         self._sweep("2026-11-24 10:00:00")
-        self.assertEqual(called.first_contact_date, datetime(2026, 11, 17, 10, 0))
-        self.assertFalse(called.first_contact_escalated)
-        self.assertTrue(forgotten.first_contact_escalated)
+        self.assertEqual(
+            called.sales_process_first_contact_date, datetime(2026, 11, 17, 10, 0)
+        )
+        self.assertFalse(called.sales_process_first_contact_escalated)
+        self.assertTrue(forgotten.sales_process_first_contact_escalated)
         self.assertEqual(
             self._activities(forgotten, self.director).summary, "Not contacted in time"
         )
@@ -226,12 +234,12 @@ class TestAssignment(SalesProcessCommon):
         self._rule(name="Everything else", sequence=2, team_id=self.team_west.id)
         tagged_lead = self._new_leads(1, tag_ids=[Command.link(grade_a.id)])
         other = self._new_leads(1)
-        self.assertEqual(tagged_lead.assignment_rule_id, first)
+        self.assertEqual(tagged_lead.sales_process_assignment_rule_id, first)
         self.assertEqual(tagged_lead.team_id, self.team_east)
         self.assertEqual(other.user_id, self.rep_west)
         first.sequence = 3
         later = self._new_leads(1, tag_ids=[Command.link(grade_a.id)])
-        self.assertEqual(later.assignment_rule_id.name, "Everything else")
+        self.assertEqual(later.sales_process_assignment_rule_id.name, "Everything else")
 
     def test_tags_any_or_all_and_customer_tags(self):
         hot, big = self.env["crm.tag"].create(
@@ -250,16 +258,18 @@ class TestAssignment(SalesProcessCommon):
         both = self._new_leads(1, tag_ids=[Command.set([hot.id, big.id])])
         only_hot = self._new_leads(1, tag_ids=[Command.set([hot.id])])
         customer = self._new_leads(1, partner_id=factory.id)
-        self.assertEqual(both.assignment_rule_id, rule_all)
-        self.assertFalse(only_hot.assignment_rule_id)
-        self.assertEqual(customer.assignment_rule_id, rule_customer)
+        self.assertEqual(both.sales_process_assignment_rule_id, rule_all)
+        self.assertFalse(only_hot.sales_process_assignment_rule_id)
+        self.assertEqual(customer.sales_process_assignment_rule_id, rule_customer)
 
     def test_round_robin_is_fair_across_runs(self):
         rule = self._rule(method="round_robin")
         for count in (1, 2, 5, 1, 3, 7):
             leads = self._new_leads(count)
             spread = self._spread(
-                self.env["crm.lead"].search([("assignment_rule_id", "=", rule.id)])
+                self.env["crm.lead"].search(
+                    [("sales_process_assignment_rule_id", "=", rule.id)]
+                )
             )
             self.assertLessEqual(max(spread.values()) - min(spread.values()), 1)
             self.assertTrue(all(leads.mapped("user_id")))
@@ -291,7 +301,9 @@ class TestAssignment(SalesProcessCommon):
         full = self._new_leads(3)
         waiting = full.filtered(lambda lead: not lead.user_id)
         self.assertTrue(waiting, "everybody is at capacity")
-        self.assertEqual(set(waiting.mapped("assignment_state")), {"team_only"})
+        self.assertEqual(
+            set(waiting.mapped("sales_process_assignment_state")), {"team_only"}
+        )
         self.assertEqual(waiting.team_id, self.team_east)
         self.assertIn("no rep is available", waiting[0].message_ids[0].body)
 
@@ -299,7 +311,7 @@ class TestAssignment(SalesProcessCommon):
         rule = self._rule(method="fixed", user_id=self.rep_west.id, team_id=False)
         lead = self._new_leads(1, team_id=self.team_west.id)
         self.assertEqual(lead.user_id, self.rep_west)
-        self.assertEqual(lead.assignment_rule_id, rule)
+        self.assertEqual(lead.sales_process_assignment_rule_id, rule)
 
     def test_reps_on_leave_or_off_today_are_skipped(self):
         on_leave = self.reps[1]
@@ -325,7 +337,7 @@ class TestAssignment(SalesProcessCommon):
         self.assertEqual(len(leads.user_id), 2)
         saturday = self._new_leads(1, when="2026-11-21 10:00:00")
         self.assertFalse(saturday.user_id, "nobody works on Saturdays")
-        self.assertEqual(saturday.assignment_state, "team_only")
+        self.assertEqual(saturday.sales_process_assignment_state, "team_only")
         back = self._new_leads(3, when="2026-11-23 10:00:00")
         self.assertIn(on_leave, back.user_id)
 
@@ -333,7 +345,7 @@ class TestAssignment(SalesProcessCommon):
         rule = self._rule()
         owned = self._new_leads(1, user_id=self.rep_west.id)
         self.assertEqual(owned.user_id, self.rep_west)
-        self.assertFalse(owned.assignment_rule_id)
+        self.assertFalse(owned.sales_process_assignment_rule_id)
         rule.reassign = True
         with freeze_time("2026-11-16 10:00:00"):
             owned.action_apply_assignment_rules()
@@ -343,7 +355,7 @@ class TestAssignment(SalesProcessCommon):
         rule = self._rule()
         with self.assertQueryCount(__system__=5000):
             leads = self._new_leads(500)
-        self.assertEqual(leads.assignment_rule_id, rule)
+        self.assertEqual(leads.sales_process_assignment_rule_id, rule)
         self.assertEqual(sorted(self._spread(leads).values()), [166, 167, 167])
 
     def test_backlog_cron_and_manual_run(self):
@@ -375,7 +387,7 @@ class TestAssignment(SalesProcessCommon):
             ticket = self._create_tickets(
                 1, user_id=False, team_id=False, tag_ids=[Command.link(urgent.id)]
             )
-        self.assertEqual(ticket.assignment_rule_id, rule)
+        self.assertEqual(ticket.sales_process_assignment_rule_id, rule)
         self.assertEqual(ticket.team_id, self.helpdesk_team)
         self.assertEqual(ticket.user_id, self.rep_east)
 
@@ -419,8 +431,12 @@ class TestAssignment(SalesProcessCommon):
         first_owner = lead.user_id
         self._sweep("2026-11-17 10:00:00")
         self.assertNotEqual(lead.user_id, first_owner)
-        self.assertFalse(lead.first_contact_escalated, "a new window for the new rep")
-        self.assertEqual(lead.first_contact_deadline, datetime(2026, 11, 18, 10, 0))
+        self.assertFalse(
+            lead.sales_process_first_contact_escalated, "a new window for the new rep"
+        )
+        self.assertEqual(
+            lead.sales_process_first_contact_deadline, datetime(2026, 11, 18, 10, 0)
+        )
 
     def test_stage_change_counts_as_contact(self):
         self._rule(first_contact_hours=8)
@@ -428,8 +444,10 @@ class TestAssignment(SalesProcessCommon):
         with freeze_time("2026-11-16 15:00:00"):
             lead.stage_id = self.stages[1]
         self._sweep("2026-11-17 10:00:00")
-        self.assertEqual(lead.first_contact_date, datetime(2026, 11, 16, 15, 0))
-        self.assertFalse(lead.first_contact_escalated)
+        self.assertEqual(
+            lead.sales_process_first_contact_date, datetime(2026, 11, 16, 15, 0)
+        )
+        self.assertFalse(lead.sales_process_first_contact_escalated)
 
     def test_test_rules_explains_without_assigning(self):
         self._rule(name="Beijing", cities="Beijing")

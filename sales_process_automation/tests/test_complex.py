@@ -119,8 +119,8 @@ class TestComplexOpportunity(SalesProcessCommon):
         self.assertEqual(request.validation_status, "validated")
         self.assertTrue(lead.sales_process_complex)
         self.assertTrue(lead.sales_process_extension_approved)
-        self.assertEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))
-        self.assertEqual(lead.sla_status, "on_track")
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 12, 4, 17, 0))
+        self.assertEqual(lead.sales_process_sla_status, "on_track")
         self.assertFalse(self._activities(request), "the approval activity is done")
         self.assertIn(
             "Warranty accepted by legal", lead.message_ids[0].body, "rep told on lead"
@@ -137,7 +137,7 @@ class TestComplexOpportunity(SalesProcessCommon):
         self.assertFalse(lead.sales_process_complex)
         self.assertFalse(lead.sales_process_extension_approved)
         self.assertEqual(lead.sales_process_complex_state, "rejected")
-        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 23, 9, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 11, 23, 9, 0))
         self.assertFalse(self._activities(request))
         # a new request may follow a rejected one
         second = self._request(lead, self.rep_east, when="2026-11-17 10:00:00")
@@ -252,7 +252,7 @@ class TestComplexOpportunity(SalesProcessCommon):
         )
         self.assertEqual(len(self._activities(other, self.rep_east)), 1)
         self._decide(request, self.director, "reject", "No", "2026-11-18 10:00:00")
-        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 23, 9, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 11, 23, 9, 0))
         self._sweep("2026-11-18 11:00:00")
         self.assertEqual(
             len(self._activities(lead, self.rep_east)),
@@ -261,7 +261,7 @@ class TestComplexOpportunity(SalesProcessCommon):
         )
         self._sweep("2026-11-23 10:00:00")
         lead.invalidate_recordset()
-        self.assertEqual(lead.sla_status, "breached")
+        self.assertEqual(lead.sales_process_sla_status, "breached")
 
     def test_no_escalation_while_waiting_breach_after_approved_deadline(self):
         waiting, approved = self._lead_in_proposal() | self._lead_in_proposal()
@@ -270,16 +270,18 @@ class TestComplexOpportunity(SalesProcessCommon):
         self._decide(request, self.director, "approve", "OK")
         self._sweep("2026-11-24 10:00:00")
         (waiting | approved).invalidate_recordset()
-        self.assertEqual(waiting.sla_status, "on_track")
-        self.assertEqual(approved.sla_status, "on_track")
+        self.assertEqual(waiting.sales_process_sla_status, "on_track")
+        self.assertEqual(approved.sales_process_sla_status, "on_track")
         self.assertFalse(self._activities(waiting | approved, self.rep_east))
         self.assertFalse(self._activities(waiting | approved, self.process_admin))
         # the approved deadline (2026-12-04 17:00) applies: past it, a breach
         # and its escalation, still no standard reminder
         self._sweep("2026-12-07 10:00:00")
         self.env.invalidate_all()
-        self.assertEqual(waiting.sla_status, "on_track", "the decision is pending")
-        self.assertEqual(approved.sla_status, "breached")
+        self.assertEqual(
+            waiting.sales_process_sla_status, "on_track", "the decision is pending"
+        )
+        self.assertEqual(approved.sales_process_sla_status, "breached")
         self.assertFalse(self._activities(approved, self.rep_east))
         self.assertEqual(
             self._activities(approved, self.process_admin).mapped("summary"),
@@ -291,29 +293,33 @@ class TestComplexOpportunity(SalesProcessCommon):
         lead = self._lead_in_proposal()
         request = self._request(lead, self.rep_east)
         with freeze_time("2026-11-16 10:30:00"):
-            self.assertEqual(lead.sla_deadline, datetime(2026, 11, 23, 9, 0))
+            self.assertEqual(
+                lead.sales_process_sla_deadline, datetime(2026, 11, 23, 9, 0)
+            )
         self._decide(request, self.director, "approve", "OK")
-        self.assertEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 12, 4, 17, 0))
         with freeze_time("2026-11-18 10:00:00"):
             self.proposal_policy.duration = 4.5
             self.proposal_policy.action_recompute_open_records()
         lead.invalidate_recordset()
-        self.assertEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 12, 4, 17, 0))
         # the next stage follows the standard rules again
         with freeze_time("2026-11-19 10:00:00"):
             lead.stage_id = self.stages[3]
-        self.assertNotEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))
+        self.assertNotEqual(
+            lead.sales_process_sla_deadline, datetime(2026, 12, 4, 17, 0)
+        )
 
     def test_approval_applies_to_the_stage_the_opportunity_is_in(self):
         lead = self._create_leads(1)
         request = self._request(lead, self.rep_east)
-        self.assertFalse(lead.sla_policy_id)
+        self.assertFalse(lead.sales_process_sla_policy_id)
         with freeze_time("2026-11-16 11:00:00"):
             lead.stage_id = self.proposition
-        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 23, 11, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 11, 23, 11, 0))
         self._decide(request, self.director, "approve", "OK")
         self.assertEqual(request.stage_history_id, self._open_rows(lead))
-        self.assertEqual(lead.sla_deadline, datetime(2026, 12, 4, 17, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 12, 4, 17, 0))
 
     # report
 

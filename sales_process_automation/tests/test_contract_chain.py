@@ -74,7 +74,7 @@ class TestContractChain(SalesProcessCommon):
         return order
 
     def _steps(self, order):
-        return {step.code: step.state for step in order.contract_step_ids}
+        return {step.code: step.state for step in order.sales_process_contract_step_ids}
 
     def _mails_to_customer(self):
         return self.env["mail.mail"].search(
@@ -91,7 +91,7 @@ class TestContractChain(SalesProcessCommon):
         order = self._quotation()
         with freeze_time("2026-11-16 10:00:00"):
             order.with_user(self.rep_east).action_confirm()
-        chain = order.contract_chain_ids
+        chain = order.sales_process_contract_chain_ids
         self.assertEqual(chain.trigger, "signed_confirmation")
         self.assertEqual(chain.state, "done")
         invoice = chain.invoice_ids
@@ -121,7 +121,7 @@ class TestContractChain(SalesProcessCommon):
 
         # a second trigger, a retry or a double click changes nothing
         order._contract_chain_start("crm_stage")
-        self.assertEqual(order.contract_chain_ids, chain)
+        self.assertEqual(order.sales_process_contract_chain_ids, chain)
         self.assertEqual(order.invoice_ids, invoice)
         self.assertEqual(len(self._mails_to_customer()), 1)
         self.assertEqual(len(self._tickets(order)), 1)
@@ -129,7 +129,7 @@ class TestContractChain(SalesProcessCommon):
     def test_unsigned_confirmation_starts_nothing(self):
         order = self._quotation(signed=False)
         order.action_confirm()
-        self.assertFalse(order.contract_chain_ids)
+        self.assertFalse(order.sales_process_contract_chain_ids)
         self.assertFalse(order.invoice_ids)
 
     def test_customer_signature_on_the_portal(self):
@@ -140,19 +140,25 @@ class TestContractChain(SalesProcessCommon):
         order_sudo.write({"signed_by": "Li Wei", "signature": SIGNATURE})
         order_sudo._validate_order()
         self.assertEqual(order.state, "sale")
-        self.assertEqual(order.contract_chain_ids.trigger, "portal_signature")
-        self.assertEqual(order.contract_chain_ids.state, "done")
+        self.assertEqual(
+            order.sales_process_contract_chain_ids.trigger, "portal_signature"
+        )
+        self.assertEqual(order.sales_process_contract_chain_ids.state, "done")
         self.assertEqual(len(order.invoice_ids), 1)
 
     def test_contract_signed_stage_of_the_opportunity(self):
         signed_stage = self.env["crm.stage"].create(
-            {"name": "Contract signed", "is_contract_signed": True, "sequence": 60}
+            {
+                "name": "Contract signed",
+                "sales_process_contract_signed": True,
+                "sequence": 60,
+            }
         )
         order = self._quotation(signed=False)
         order.action_confirm()
-        self.assertFalse(order.contract_chain_ids)
+        self.assertFalse(order.sales_process_contract_chain_ids)
         self.opportunity.stage_id = signed_stage
-        self.assertEqual(order.contract_chain_ids.trigger, "crm_stage")
+        self.assertEqual(order.sales_process_contract_chain_ids.trigger, "crm_stage")
         self.assertEqual(len(order.invoice_ids), 1)
         self.assertTrue(self.opportunity.stage_id.is_won, "the chain marked it won")
 
@@ -193,11 +199,13 @@ class TestContractChain(SalesProcessCommon):
         )
         east = self._quotation()
         east.action_confirm()
-        self.assertEqual(east.contract_chain_ids.policy_id.name, "East: no ticket")
+        self.assertEqual(
+            east.sales_process_contract_chain_ids.policy_id.name, "East: no ticket"
+        )
         self.assertFalse(self._tickets(east))
         west = self._quotation(team_id=self.team_west.id)
         west.action_confirm()
-        self.assertEqual(west.contract_chain_ids.policy_id, self.policy)
+        self.assertEqual(west.sales_process_contract_chain_ids.policy_id, self.policy)
 
     def test_policies_of_orders_confirmed_together(self):
         east_policy = self.env["sales.process.contract.policy"].create(
@@ -210,8 +218,8 @@ class TestContractChain(SalesProcessCommon):
         east = self._quotation() | self._quotation()
         west = self._quotation(team_id=self.team_west.id)
         (east | west).action_confirm()
-        self.assertEqual(east.contract_chain_ids.policy_id, east_policy)
-        self.assertEqual(west.contract_chain_ids.policy_id, self.policy)
+        self.assertEqual(east.sales_process_contract_chain_ids.policy_id, east_policy)
+        self.assertEqual(west.sales_process_contract_chain_ids.policy_id, self.policy)
         self.assertFalse(self._tickets(east[0]) | self._tickets(east[1]))
         self.assertEqual(len(self._tickets(west)), 1)
 
@@ -238,7 +246,7 @@ class TestContractChain(SalesProcessCommon):
         stages = self.helpdesk_team._get_applicable_stages()
         orders = self._quotation() | self._quotation()
         orders.action_confirm()
-        tickets = orders.contract_chain_ids.ticket_id
+        tickets = orders.sales_process_contract_chain_ids.ticket_id
         self.assertEqual(len(tickets), 2)
         self.assertEqual(tickets.stage_id, stages[:1])
         self.assertEqual(tickets.team_id, self.helpdesk_team)
@@ -254,7 +262,7 @@ class TestContractChain(SalesProcessCommon):
         )
         order = self._quotation(product=delivered)
         order.action_confirm()
-        chain = order.contract_chain_ids
+        chain = order.sales_process_contract_chain_ids
         self.assertEqual(order.state, "sale", "the order is confirmed anyway")
         self.assertEqual(chain.state, "failed")
         self.assertEqual(self._steps(order)["invoice"], "failed")
@@ -276,12 +284,13 @@ class TestContractChain(SalesProcessCommon):
         )
         good, bad = self._quotation() | self._quotation(product=delivered)
         (good | bad).action_confirm()
-        self.assertEqual(good.contract_chain_ids.state, "done")
+        self.assertEqual(good.sales_process_contract_chain_ids.state, "done")
         self.assertEqual(len(good.invoice_ids), 1)
-        self.assertEqual(bad.contract_chain_ids.state, "failed")
+        self.assertEqual(bad.sales_process_contract_chain_ids.state, "failed")
         self.assertEqual(self._steps(bad)["invoice"], "failed")
         self.assertIn(
-            "No items are available to invoice", bad.contract_step_ids[0].message
+            "No items are available to invoice",
+            bad.sales_process_contract_step_ids[0].message,
         )
 
     def test_extra_server_actions_run_once(self):
@@ -324,7 +333,7 @@ class TestContractChain(SalesProcessCommon):
         order = self._quotation(pricelist_id=pricelist.id)
         order.action_confirm()
         self.assertEqual(order.invoice_ids.currency_id, euro)
-        self.assertEqual(order.contract_chain_ids.state, "done")
+        self.assertEqual(order.sales_process_contract_chain_ids.state, "done")
 
     def test_overdue_invoice_escalated_once(self):
         self.policy.overdue_escalation_days = 5
@@ -347,7 +356,7 @@ class TestContractChain(SalesProcessCommon):
         order.action_confirm()
         with self.assertRaises(AccessError):
             self.policy.with_user(self.rep_east).invoice_policy = "none"
-        chain = order.contract_chain_ids
+        chain = order.sales_process_contract_chain_ids
         self.assertEqual(chain.with_user(self.finance).invoice_ids, order.invoice_ids)
         support = new_test_user(
             self.env, login="spa_support", groups="helpdesk_mgmt.group_helpdesk_user"
@@ -428,6 +437,8 @@ class TestContractChainConcurrency(TransactionCase):
             order = second["sale.order"].browse(order_id)
             order._contract_chain_start("crm_stage")
             second_cr.commit()
-            self.assertEqual(len(order.contract_chain_ids), 1)
-            self.assertEqual(order.contract_chain_ids.trigger, "signed_confirmation")
+            self.assertEqual(len(order.sales_process_contract_chain_ids), 1)
+            self.assertEqual(
+                order.sales_process_contract_chain_ids.trigger, "signed_confirmation"
+            )
             self.assertEqual(len(order.invoice_ids), 1)

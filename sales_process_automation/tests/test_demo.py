@@ -89,6 +89,6 @@ class TestDemo(TransactionCase):
                     ).id,
                 }
             )
-        self.assertEqual(lead.assignment_rule_id, rule)
+        self.assertEqual(lead.sales_process_assignment_rule_id, rule)
         self.assertEqual(lead.team_id, rule.team_id)
         self.assertIn(lead.user_id, rule.member_ids.user_id)

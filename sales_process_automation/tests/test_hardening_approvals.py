@@ -41,7 +41,7 @@ class TestHardeningApprovals(DiscountApprovalCommon):
         """A lead of East moved past its mandatory stage by ``user``."""
         lead = self._create_leads(1, stage_id=self.intake.id)
         lead.with_user(user or self.rep_east).write({"stage_id": self.proposal.id})
-        return lead.stage_skip_request_id
+        return lead.sales_process_stage_skip_request_id
 
     def _complex_request(self, user=None):
         lead = self._create_leads(1)

@@ -39,7 +39,7 @@ class TestHardeningIntegrity(SalesProcessCommon):
     # item 9: Sales Managers set the sales process fields over RPC
     def test_sales_manager_cannot_set_process_fields(self):
         stage = self.intake.with_user(self.director)
-        for values in ({"sales_process_mandatory": True}, {"is_contract_signed": True}):
+        for values in ({"sales_process_mandatory": True}, {"sales_process_contract_signed": True}):
             with self.assertRaisesRegex(AccessError, "Only Sales Process admin"):
                 stage.write(values)
         with self.assertRaisesRegex(AccessError, "Only Sales Process admin"):
@@ -50,19 +50,19 @@ class TestHardeningIntegrity(SalesProcessCommon):
         other_calendar = self.calendar.copy({"name": "Night shift"})
         with self.assertRaisesRegex(AccessError, "Only Sales Process admin"):
             self.team_west.with_user(self.director).write(
-                {"resource_calendar_id": other_calendar.id}
+                {"sales_process_resource_calendar_id": other_calendar.id}
             )
         with self.assertRaisesRegex(AccessError, "Only Sales Process admin"):
             self.helpdesk_team.with_user(self.helpdesk_director).write(
-                {"resource_calendar_id": other_calendar.id}
+                {"sales_process_resource_calendar_id": other_calendar.id}
             )
         self.helpdesk_team.with_user(self.helpdesk_director).name = "Onboarding"
         # the Sales Process administrator sets them
         self.intake.with_user(self.process_admin).sales_process_mandatory = True
-        self.team_west.with_user(self.process_admin).resource_calendar_id = (
+        self.team_west.with_user(self.process_admin).sales_process_resource_calendar_id = (
             other_calendar
         )
-        self.assertEqual(self.team_west.resource_calendar_id, other_calendar)
+        self.assertEqual(self.team_west.sales_process_resource_calendar_id, other_calendar)
 
     # item 15: a signed contract wins the opportunity past a mandatory stage
     def test_signed_contract_wins_past_a_mandatory_stage(self):
@@ -86,10 +86,10 @@ class TestHardeningIntegrity(SalesProcessCommon):
         order.write({"signature": SIGNATURE, "signed_by": "Customer"})
         # what the portal does when the customer signs
         order.with_user(portal).sudo().action_confirm()
-        step = order.contract_step_ids.filtered(lambda step: step.code == "won")
+        step = order.sales_process_contract_step_ids.filtered(lambda step: step.code == "won")
         self.assertEqual(step.state, "done")
         self.assertEqual(lead.stage_id, self.won)
-        self.assertFalse(lead.stage_skip_request_ids)
+        self.assertFalse(lead.sales_process_stage_skip_request_ids)
 
     # item 18: merging leads keeps the history and the requests
     def test_merge_keeps_history_and_requests(self):
@@ -112,7 +112,7 @@ class TestHardeningIntegrity(SalesProcessCommon):
             )
             complex_request.action_request()
             tail.with_user(self.rep_east).write({"stage_id": self.won.id})
-        skip = tail.stage_skip_request_id
+        skip = tail.sales_process_stage_skip_request_id
         tail_rows = self._rows(tail)
         self.assertTrue(skip and tail_rows)
         with freeze_time("2026-11-17 10:00:00"):

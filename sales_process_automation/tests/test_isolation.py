@@ -93,9 +93,9 @@ class TestIsolation(SalesProcessSecurityCommon):
                 for field in (
                     "lead_id",
                     "sale_order_id",
-                    "sla_policy_id",
-                    "sla_deadline",
-                    "assignment_rule_id",
+                    "sales_process_sla_policy_id",
+                    "sales_process_sla_deadline",
+                    "sales_process_assignment_rule_id",
                 ):
                     with self.subTest(field=field), self.assertRaises(AccessError):
                         ticket.with_user(user).read([field])
@@ -103,9 +103,9 @@ class TestIsolation(SalesProcessSecurityCommon):
         self.assertEqual(order.read(["name"])[0]["name"], self.orders["east"].name)
         for field in (
             "sales_process_approver_ids",
-            "sla_policy_id",
-            "sla_deadline",
-            "contract_chain_state",
+            "sales_process_sla_policy_id",
+            "sales_process_sla_deadline",
+            "sales_process_contract_chain_state",
         ):
             with self.subTest(field=field), self.assertRaises(AccessError):
                 order.read([field])

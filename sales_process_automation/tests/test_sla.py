@@ -42,9 +42,9 @@ class TestSla(SalesProcessCommon):
     def test_proposal_within_five_days_with_two_reminders(self):
         lead = self._create_leads(1)
         self._enter(lead, self.proposition, "2026-11-16 09:00:00")
-        self.assertEqual(lead.sla_policy_id, self.proposal_policy)
-        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 23, 9, 0))
-        self.assertEqual(lead.sla_status, "on_track")
+        self.assertEqual(lead.sales_process_sla_policy_id, self.proposal_policy)
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 11, 23, 9, 0))
+        self.assertEqual(lead.sales_process_sla_status, "on_track")
 
         self._sweep("2026-11-16 17:00:00")
         self.assertFalse(self._activities(lead))
@@ -60,11 +60,11 @@ class TestSla(SalesProcessCommon):
 
         self._sweep("2026-11-20 10:00:00")
         self.assertEqual(len(self._activities(lead, self.rep_east)), 2)
-        self.assertEqual(lead.sla_status, "at_risk")
+        self.assertEqual(lead.sales_process_sla_status, "at_risk")
 
         self._sweep("2026-11-23 10:00:00")
         lead.invalidate_recordset()
-        self.assertEqual(lead.sla_status, "breached")
+        self.assertEqual(lead.sales_process_sla_status, "breached")
         self.env.invalidate_all()
         self.assertEqual(self._open_rows(lead).state, "abnormal")
         self.assertEqual(
@@ -139,7 +139,7 @@ class TestSla(SalesProcessCommon):
         self.assertRecordValues(
             breached_row, [{"sla_status": "breached", "state": "abnormal"}]
         )
-        self.assertFalse(lead.sla_status)
+        self.assertFalse(lead.sales_process_sla_status)
 
     def test_deadline_across_a_weekend_and_a_public_holiday(self):
         self._add_public_holiday(date(2026, 11, 23))
@@ -149,7 +149,7 @@ class TestSla(SalesProcessCommon):
         lead = self._create_leads(1)
         self._enter(lead, self.proposition, "2026-11-20 16:00:00")
         # Friday 16-17, Monday off, Tuesday 8-12 and 13-16
-        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 24, 16, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 11, 24, 16, 0))
 
     def test_most_specific_policy_wins(self):
         team_policy = self.Policy.create(
@@ -178,9 +178,9 @@ class TestSla(SalesProcessCommon):
         )
         big = self._create_leads(1, expected_revenue=250000)
         self._enter(east | west | big, self.proposition, "2026-11-16 09:00:00")
-        self.assertEqual(east.sla_policy_id, team_policy)
-        self.assertEqual(west.sla_policy_id, self.proposal_policy)
-        self.assertEqual(big.sla_policy_id, big_deal_policy)
+        self.assertEqual(east.sales_process_sla_policy_id, team_policy)
+        self.assertEqual(west.sales_process_sla_policy_id, self.proposal_policy)
+        self.assertEqual(big.sales_process_sla_policy_id, big_deal_policy)
         self.assertEqual(big_deal_policy.specificity, 2)
 
     def test_policy_changes_apply_to_later_entries_and_on_demand(self):
@@ -193,12 +193,16 @@ class TestSla(SalesProcessCommon):
         self.proposal_policy.duration = 2
         after = self._create_leads(1)
         self._enter(after, self.proposition, "2026-11-16 09:00:00")
-        self.assertEqual(before.sla_deadline, datetime(2026, 11, 23, 9, 0))
-        self.assertEqual(after.sla_deadline, datetime(2026, 11, 18, 9, 0))
+        self.assertEqual(
+            before.sales_process_sla_deadline, datetime(2026, 11, 23, 9, 0)
+        )
+        self.assertEqual(after.sales_process_sla_deadline, datetime(2026, 11, 18, 9, 0))
         with freeze_time("2026-11-16 10:00:00"):
             self.proposal_policy.action_recompute_open_records()
         before.invalidate_recordset()
-        self.assertEqual(before.sla_deadline, datetime(2026, 11, 18, 9, 0))
+        self.assertEqual(
+            before.sales_process_sla_deadline, datetime(2026, 11, 18, 9, 0)
+        )
 
     def test_recompute_after_a_breach(self):
         lead = self._create_leads(1)
@@ -208,12 +212,14 @@ class TestSla(SalesProcessCommon):
         with freeze_time("2026-11-24 10:00:00"):
             self.proposal_policy.action_recompute_open_records()
         lead.invalidate_recordset()
-        self.assertEqual(lead.sla_status, "breached", "still late with 4.5 days")
+        self.assertEqual(lead.sales_process_sla_status, "breached", "still late with 4.5 days")
         self.proposal_policy.duration = 10
         with freeze_time("2026-11-24 10:00:00"):
             self.proposal_policy.action_recompute_open_records()
         self.env.invalidate_all()
-        self.assertEqual(lead.sla_status, "on_track", "10 days give time again")
+        self.assertEqual(
+            lead.sales_process_sla_status, "on_track", "10 days give time again"
+        )
         self.assertEqual(self._open_rows(lead).state, "in_progress")
 
     def test_breach_on_quotations_and_tickets(self):
@@ -239,13 +245,17 @@ class TestSla(SalesProcessCommon):
         with freeze_time("2026-11-16 09:00:00"):
             order = self._create_orders(1)
             ticket = self._create_tickets(1, stage_id=ticket_stage.id)
-        self.assertEqual(order.sla_deadline, datetime(2026, 11, 16, 14, 0))
-        self.assertEqual(ticket.sla_deadline, datetime(2026, 11, 16, 11, 0))
+        self.assertEqual(
+            order.sales_process_sla_deadline, datetime(2026, 11, 16, 14, 0)
+        )
+        self.assertEqual(
+            ticket.sales_process_sla_deadline, datetime(2026, 11, 16, 11, 0)
+        )
         self._sweep("2026-11-16 15:00:00")
         order.invalidate_recordset()
         ticket.invalidate_recordset()
-        self.assertEqual(order.sla_status, "breached")
-        self.assertEqual(ticket.sla_status, "breached")
+        self.assertEqual(order.sales_process_sla_status, "breached")
+        self.assertEqual(ticket.sales_process_sla_status, "breached")
         self.assertEqual(
             self._activities(order, self.director).summary,
             ("SLA breached: Quotation sent within 4 hours"),
@@ -270,8 +280,10 @@ class TestSla(SalesProcessCommon):
         leads = self._create_leads(2)
         self._enter(leads, self.proposition, "2026-11-16 09:00:00")
         leads[0]._sla_exclude("Complex opportunity")
-        self.assertTrue(leads[0].sla_excluded)
-        self.assertEqual(leads[0].sla_exclusion_reason, "Complex opportunity")
+        self.assertTrue(leads[0].sales_process_sla_excluded)
+        self.assertEqual(
+            leads[0].sales_process_sla_exclusion_reason, "Complex opportunity"
+        )
         self._sweep("2026-11-17 10:00:00")
         self.assertFalse(self._activities(leads[0]))
         self.assertTrue(self._activities(leads[1]))
@@ -286,7 +298,9 @@ class TestSla(SalesProcessCommon):
         self._enter(lost | open_lead, self.proposition, "2026-11-16 09:00:00")
         with freeze_time("2026-11-16 12:00:00"):
             lost.action_set_lost()
-        self.assertFalse(lost.with_context(active_test=False).sla_policy_id)
+        self.assertFalse(
+            lost.with_context(active_test=False).sales_process_sla_policy_id
+        )
         self._sweep("2026-11-24 10:00:00")
         self.assertFalse(self._activities(lost), "no reminder for a lost lead")
         self.assertEqual(self._open_rows(lost).state, "in_progress")
@@ -294,16 +308,16 @@ class TestSla(SalesProcessCommon):
 
         with freeze_time("2026-11-24 11:00:00"):
             lost.action_unarchive()
-        self.assertEqual(lost.sla_policy_id, self.proposal_policy)
-        self.assertEqual(lost.sla_deadline, datetime(2026, 11, 23, 9, 0))
+        self.assertEqual(lost.sales_process_sla_policy_id, self.proposal_policy)
+        self.assertEqual(lost.sales_process_sla_deadline, datetime(2026, 11, 23, 9, 0))
         self._sweep("2026-11-24 12:00:00")
-        self.assertEqual(lost.sla_status, "breached")
+        self.assertEqual(lost.sales_process_sla_status, "breached")
         self.assertEqual(len(self._activities(lost, self.rep_east)), 1)
 
     def test_leads_imported_as_lost_get_no_sla(self):
         lost = self._create_leads(1, active=False, stage_id=self.proposition.id)
         self.assertTrue(self._open_rows(lost))
-        self.assertFalse(lost.sla_policy_id)
+        self.assertFalse(lost.sales_process_sla_policy_id)
 
     def test_interrupted_sweep_loses_and_repeats_nothing(self):
         self.env["ir.config_parameter"].set_param(
@@ -373,13 +387,15 @@ class TestSla(SalesProcessCommon):
         lead = self._create_leads(1)
         self._enter(lead, self.proposition, "2026-11-16 09:00:00")
         lead_as_rep = lead.with_user(self.rep_east)
-        self.assertEqual(lead_as_rep.sla_status, "on_track")
-        self.assertEqual(lead_as_rep.sla_policy_id.name, "Proposal within 5 days")
+        self.assertEqual(lead_as_rep.sales_process_sla_status, "on_track")
+        self.assertEqual(
+            lead_as_rep.sales_process_sla_policy_id.name, "Proposal within 5 days"
+        )
         self.assertIn(
             lead,
             self.env["crm.lead"]
             .with_user(self.rep_east)
-            .search([("sla_status", "=", "on_track")]),
+            .search([("sales_process_sla_status", "=", "on_track")]),
         )
         with self.assertRaises(AccessError):
             self.proposal_policy.with_user(self.rep_east).duration = 10
@@ -429,7 +445,8 @@ class TestSla(SalesProcessCommon):
             for view_type, view in views["views"].items():
                 arch = etree.fromstring(view["arch"])
                 self.assertTrue(
-                    arch.xpath("//field[@name='sla_status']"), f"{model} {view_type}"
+                    arch.xpath("//field[@name='sales_process_sla_status']"),
+                    f"{model} {view_type}",
                 )
 
     def test_administrator_configures_a_policy_in_the_form(self):
@@ -493,10 +510,10 @@ class TestSla(SalesProcessCommon):
         self.assertEqual(len(self._activities(lead)), 1)
         # two working days in the stage, then the customer is asked a question
         self._enter(lead, waiting, "2026-11-18 09:00:00")
-        self.assertFalse(lead.sla_status)
+        self.assertFalse(lead.sales_process_sla_status)
         # back a week later: three of the five days remain
         self._enter(lead, self.proposition, "2026-11-25 09:00:00")
-        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 30, 9, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 11, 30, 9, 0))
         self._sweep("2026-11-25 10:00:00")
         self.assertEqual(
             len(self._activities(lead)), 1, "the first reminder is not sent again"
@@ -512,4 +529,4 @@ class TestSla(SalesProcessCommon):
         self._enter(lead, self.proposition, "2026-11-16 09:00:00")
         self._enter(lead, self.stages[1], "2026-11-18 09:00:00")
         self._enter(lead, self.proposition, "2026-11-19 09:00:00")
-        self.assertEqual(lead.sla_deadline, datetime(2026, 11, 26, 9, 0))
+        self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 11, 26, 9, 0))

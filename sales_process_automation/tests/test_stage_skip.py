@@ -45,7 +45,7 @@ class TestStageSkip(SalesProcessCommon):
         lead = self._lead()
         lead.write({"stage_id": self.proposal.id})
         self.assertEqual(lead.stage_id, self.intake)
-        request = lead.stage_skip_request_id
+        request = lead.sales_process_stage_skip_request_id
         self.assertEqual(request.state, "pending")
         self.assertEqual(request.from_stage_id, self.intake)
         self.assertEqual(request.to_stage_id, self.proposal)
@@ -63,7 +63,7 @@ class TestStageSkip(SalesProcessCommon):
         request.with_user(self.director).validate_tier()
         self.assertEqual(request.state, "approved")
         self.assertEqual(lead.stage_id, self.proposal)
-        self.assertFalse(lead.stage_skip_request_id)
+        self.assertFalse(lead.sales_process_stage_skip_request_id)
         rows = self._rows(lead)
         self.assertEqual(rows.crm_stage_id, self.intake | self.proposal)
         self.assertEqual(self._open_rows(lead).crm_stage_id, self.proposal)
@@ -72,7 +72,7 @@ class TestStageSkip(SalesProcessCommon):
     def test_requester_cannot_approve_own_request(self):
         lead = self._lead(user=self.director, user_id=self.director.id)
         lead.write({"stage_id": self.proposal.id})
-        request = lead.stage_skip_request_id
+        request = lead.sales_process_stage_skip_request_id
         self.assertNotIn(self.director, request.review_ids.reviewer_ids)
         with self.assertRaisesRegex(UserError, "You cannot review"):
             request.with_user(self.director).validate_tier()
@@ -85,16 +85,19 @@ class TestStageSkip(SalesProcessCommon):
             form.stage_id = self.proposal
         self.assertEqual(lead.stage_id, self.intake)
         with Form(lead) as form:
-            self.assertEqual(form.stage_skip_request_id, lead.stage_skip_request_ids)
+            self.assertEqual(
+                form.sales_process_stage_skip_request_id,
+                lead.sales_process_stage_skip_request_ids,
+            )
 
     def test_rejected_skip_stays_put(self):
         lead = self._lead()
         lead.write({"stage_id": self.proposal.id})
-        request = lead.stage_skip_request_id
+        request = lead.sales_process_stage_skip_request_id
         request.with_user(self.director).reject_tier()
         self.assertEqual(request.state, "rejected")
         self.assertEqual(lead.stage_id, self.intake)
-        self.assertFalse(lead.stage_skip_request_id)
+        self.assertFalse(lead.sales_process_stage_skip_request_id)
         self.assertIn("rejected the move", lead.message_ids[0].body)
 
     def test_reject_with_a_comment(self):
@@ -103,7 +106,7 @@ class TestStageSkip(SalesProcessCommon):
         ).has_comment = True
         lead = self._lead()
         lead.write({"stage_id": self.proposal.id})
-        request = lead.stage_skip_request_id.with_user(self.director)
+        request = lead.sales_process_stage_skip_request_id.with_user(self.director)
         action = request.reject_tier()
         wizard = (
             self.env["comment.wizard"]
@@ -132,7 +135,7 @@ class TestStageSkip(SalesProcessCommon):
             user_id=self.rep_west.id,
         ).with_user(self.rep_west)
         lead.write({"stage_id": self.proposal.id})
-        request = lead.stage_skip_request_id
+        request = lead.sales_process_stage_skip_request_id
         self.assertEqual(request.review_ids.reviewer_ids, leader)
         request.with_user(leader).validate_tier()
         self.assertEqual(lead.stage_id, self.proposal)
@@ -155,20 +158,20 @@ class TestStageSkip(SalesProcessCommon):
         lead.action_set_won()
         self.assertEqual(lead.stage_id, self.intake)
         self.assertLess(lead.probability, 100)
-        self.assertEqual(lead.stage_skip_request_id.to_stage_id, self.won)
+        self.assertEqual(lead.sales_process_stage_skip_request_id.to_stage_id, self.won)
 
     def test_another_move_withdraws_the_pending_request(self):
         lead = self._lead()
         lead.write({"stage_id": self.proposal.id})
-        first = lead.stage_skip_request_id
+        first = lead.sales_process_stage_skip_request_id
         lead.write({"stage_id": self.won.id})
         self.assertEqual(first.state, "cancel")
         self.assertFalse(first.review_ids)
-        second = lead.stage_skip_request_id
+        second = lead.sales_process_stage_skip_request_id
         self.assertEqual(second.to_stage_id, self.won)
         lead.write({"stage_id": self.qualification.id})
         self.assertEqual(second.state, "cancel")
-        self.assertFalse(lead.stage_skip_request_id)
+        self.assertFalse(lead.sales_process_stage_skip_request_id)
 
     def test_other_teams_and_lost_leads_are_not_checked(self):
         west_lead = self._create_leads(

@@ -1,0 +1,129 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import importlib.util
+from pathlib import Path
+
+from odoo.tests import tagged
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, index_exists, make_index_name
+
+from .common import SalesProcessCommon
+
+
+def _load_migration(version, name):
+    path = Path(__file__).parents[1] / "migrations" / version / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_{version}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install")
+class TestMigration(SalesProcessCommon):
+    """19.0.1.2.0 on a database of an earlier release, put back in its state."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pre_migration = _load_migration("19.0.1.2.0", "pre-migration")
+
+    def _put_back(self, model, new, old):
+        """Give a field its name of an earlier release, column and all."""
+        self.env.flush_all()
+        table = self.env[model]._table
+        if column_exists(self.env.cr, table, new):
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s RENAME COLUMN %s TO %s",
+                    SQL.identifier(table),
+                    SQL.identifier(new),
+                    SQL.identifier(old),
+                )
+            )
+            self.env.cr.execute(
+                SQL(
+                    "ALTER INDEX IF EXISTS %s RENAME TO %s",
+                    SQL.identifier(make_index_name(table, new)),
+                    SQL.identifier(make_index_name(table, old)),
+                )
+            )
+        self.env.cr.execute(
+            "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
+            (old, model, new),
+        )
+
+    def test_renamed_fields_keep_their_values(self):
+        lead = self._create_leads(1)
+        rule = self.env["sales.process.assignment.rule"].create(
+            {
+                "name": "Everything",
+                "res_model": "crm.lead",
+                "team_id": self.team_east.id,
+            }
+        )
+        lead.write(
+            {
+                "sales_process_assignment_rule_id": rule.id,
+                "sales_process_assignment_state": "team_only",
+            }
+        )
+        self.stages[1].sales_process_contract_signed = True
+        self.team_east.sales_process_resource_calendar_id = self.calendar
+        for model, new, old in [
+            ("crm.lead", "sales_process_assignment_rule_id", "assignment_rule_id"),
+            ("crm.lead", "sales_process_assignment_state", "assignment_state"),
+            ("crm.lead", "sales_process_sla_status", "sla_status"),
+            ("crm.stage", "sales_process_contract_signed", "is_contract_signed"),
+            ("crm.team", "sales_process_resource_calendar_id", "resource_calendar_id"),
+        ]:
+            self._put_back(model, new, old)
+
+        self.pre_migration.rename_fields(self.env)
+
+        cr = self.env.cr
+        self.assertFalse(column_exists(cr, "crm_lead", "assignment_state"))
+        self.assertTrue(
+            index_exists(
+                cr, make_index_name("crm_lead", "sales_process_assignment_rule_id")
+            )
+        )
+        self.assertFalse(
+            self.env["ir.model.fields"].search_count(
+                [("model", "=", "crm.lead"), ("name", "in", ["sla_status"])]
+            )
+        )
+        self.env.invalidate_all()
+        self.assertEqual(lead.sales_process_assignment_rule_id, rule)
+        self.assertEqual(lead.sales_process_assignment_state, "team_only")
+        self.assertTrue(self.stages[1].sales_process_contract_signed)
+        self.assertEqual(
+            self.team_east.sales_process_resource_calendar_id, self.calendar
+        )
+
+    def test_field_another_module_also_declares_is_copied(self):
+        """helpdesk_mgmt_sla declares resource_calendar_id on helpdesk teams too:
+        their column and field stay, the add-on's values go to its new one."""
+        self.team_east.sales_process_resource_calendar_id = self.calendar
+        self._put_back(
+            "crm.team", "sales_process_resource_calendar_id", "resource_calendar_id"
+        )
+        field = self.env["ir.model.fields"]._get("crm.team", "resource_calendar_id")
+        self.env["ir.model.data"].create(
+            {
+                "module": "another_module",
+                "name": "field_crm_team__resource_calendar_id",
+                "model": "ir.model.fields",
+                "res_id": field.id,
+            }
+        )
+
+        self.pre_migration.rename_fields(self.env)
+
+        cr = self.env.cr
+        self.assertTrue(column_exists(cr, "crm_team", "resource_calendar_id"))
+        self.assertEqual(field.name, "resource_calendar_id")
+        cr.execute(
+            "SELECT sales_process_resource_calendar_id FROM crm_team WHERE id = %s",
+            [self.team_east.id],
+        )
+        self.assertEqual(cr.fetchone()[0], self.calendar.id)
