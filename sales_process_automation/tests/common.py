@@ -333,6 +333,8 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
         records["sales.process.assignment.member"] = {
             key: rule.member_ids for key, rule in rules.items()
         }
+        # one company-wide contract policy per company: the fixture's own
+        cls.env["sales.process.contract.policy"].search([]).action_archive()
         for model, values in (
             ("sales.process.contract.policy", {}),
             ("sales.process.complex.reason", {}),
