@@ -613,7 +613,9 @@ class SalesProcessAssignmentRule(models.Model):
                 mail_auto_subscribe_no_notify=True,
                 mail_notrack=own_tracking,
             ).write(values)
-        for member in self.member_ids:
+        # sudo: the turns are the rule's own bookkeeping, kept by the system
+        # whoever's records it assigns (a rep, a helpdesk user, a manager)
+        for member in self.sudo().member_ids:
             if member.id in turns and turns[member.id] != member.assigned_count:
                 member.assigned_count = turns[member.id]
         return initial

@@ -1,0 +1,93 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import freeze_time, new_test_user, tagged
+
+from .common import SalesProcessCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHardeningAssignment(SalesProcessCommon):
+    """Assignment rules run as the people who use them, and survive bad data.
+
+    Monday 2026-11-16; the East team works 8:00-12:00 and 13:00-17:00 UTC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Rule = cls.env["sales.process.assignment.rule"]
+        cls.rep_li = new_test_user(
+            cls.env, login="spa_hard_rep_li", groups="sales_team.group_sale_salesman"
+        )
+        cls.team_east.member_ids = [Command.set((cls.rep_east | cls.rep_li).ids)]
+        cls.helpdesk_user = new_test_user(
+            cls.env,
+            login="spa_hard_helpdesk",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+        )
+        cls.helpdesk_team.user_ids = [Command.link(cls.helpdesk_user.id)]
+        cls.backlog_cron = cls.env.ref(
+            "sales_process_automation.ir_cron_assign_backlog"
+        )
+        cls.contact_cron = cls.env.ref(
+            "sales_process_automation.ir_cron_first_contact_sweep"
+        )
+
+    def _rule(self, **values):
+        return self.Rule.create(
+            {"name": "Rule", "team_id": self.team_east.id, **values}
+        )
+
+    def _run(self, cron, when):
+        with freeze_time(when), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+
+    def _notes(self, record, text):
+        return record.message_ids.filtered(lambda message: text in message.body)
+
+    # item 10: the rule's bookkeeping is system work
+    def test_rep_creates_an_unassigned_lead(self):
+        rule = self._rule()
+        with freeze_time("2026-11-16 09:00:00"):
+            lead = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create({"name": "Walk-in", "user_id": False})
+            )
+        self.assertEqual(lead.assignment_rule_id, rule)
+        self.assertIn(lead.user_id, self.rep_east | self.rep_li)
+        self.assertEqual(sum(rule.member_ids.mapped("assigned_count")), 1)
+
+    def test_helpdesk_user_creates_an_unassigned_ticket(self):
+        rule = self.Rule.create(
+            {
+                "name": "After-sales",
+                "res_model": "helpdesk.ticket",
+                "helpdesk_team_id": self.helpdesk_team.id,
+                "method": "round_robin",
+            }
+        )
+        with freeze_time("2026-11-16 09:00:00"):
+            ticket = (
+                self.env["helpdesk.ticket"]
+                .with_user(self.helpdesk_user)
+                .create(
+                    {
+                        "name": "Broken pump",
+                        "description": "<p>Leaks</p>",
+                        "user_id": False,
+                    }
+                )
+            )
+        self.assertEqual(ticket.assignment_rule_id, rule)
+        self.assertTrue(ticket.user_id)
+
+    def test_manager_applies_the_rules(self):
+        leads = self._create_leads(3, user_id=False, team_id=False)
+        self.assertFalse(leads.user_id, "no rule when they were created")
+        rule = self._rule()
+        with freeze_time("2026-11-16 10:00:00"):
+            leads.with_user(self.director).action_apply_assignment_rules()
+        self.assertEqual(len(leads.user_id), 2)
+        self.assertEqual(sum(rule.member_ids.mapped("assigned_count")), 3)
