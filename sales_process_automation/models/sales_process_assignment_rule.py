@@ -401,7 +401,12 @@ class SalesProcessAssignmentRule(models.Model):
         if self.method == "fixed":
             plan = {}
             for record in records:
-                if (
+                if not self.user_id.active:
+                    plan[record.id] = (
+                        self.env["res.users"],
+                        self.env._("%(user)s is archived", user=self.user_id.name),
+                    )
+                elif (
                     self.user_id.id in working
                     and excluded.get(record.id) != self.user_id
                 ):
@@ -540,9 +545,10 @@ class SalesProcessAssignmentRule(models.Model):
         for rule, records in records_by_rule.items():
             plan, turns = rule._plan_assignment(records, excluded, availability)
             result.update({record.id: (rule, *plan[record.id]) for record in records})
+            records -= rule._still_waiting(records, plan)
             notes.update(rule._assignment_notes(records, plan))
             initial.update(rule._write_plan(records, plan, turns, notes, now))
-            assigned = records.filtered("user_id")
+            assigned = records.filtered(lambda record, plan=plan: plan[record.id][0])
             rule._plan_first_contact(assigned, now)
             if rule.notify_assignee:
                 to_notify.append(assigned)
@@ -554,6 +560,20 @@ class SalesProcessAssignmentRule(models.Model):
             self._schedule_contact_activities(assigned)
             self._notify_assignees(assigned)
         return result
+
+    def _still_waiting(self, records, plan):
+        """The records the plan leaves waiting in the team where this rule
+        already left them: nothing changed, nothing is written or logged."""
+        self.ensure_one()
+        team = self._target_team()
+        return records.filtered(
+            lambda record: (
+                not plan[record.id][0]
+                and record.assignment_state == "team_only"
+                and record.assignment_rule_id == self
+                and (not team or record.team_id == team)
+            )
+        )
 
     def _write_plan(self, records, plan, turns, notes, now):
         """Write the owners of the plan on ``records``, and the rule's turns.
@@ -598,14 +618,21 @@ class SalesProcessAssignmentRule(models.Model):
                 "assignment_rule_id": self.id,
                 "assignment_date": now,
                 "assignment_state": "assigned" if user else "team_only",
-                "first_contact_deadline": False,
-                "first_contact_date": False,
-                "first_contact_escalated": False,
             }
             if team:
                 values["team_id"] = team.id
             if user:
-                values["user_id"] = user.id
+                # a new window to contact the customer; a record left with
+                # its owner keeps its own, escalated or not, so that it is
+                # not escalated again
+                values.update(
+                    {
+                        "user_id": user.id,
+                        "first_contact_deadline": False,
+                        "first_contact_date": False,
+                        "first_contact_escalated": False,
+                    }
+                )
             # Odoo's mail per assigned record is replaced by one notification
             # per assignee and run (_notify_assignees)
             records.browse(ids).with_context(

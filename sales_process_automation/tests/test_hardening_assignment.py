@@ -91,3 +91,69 @@ class TestHardeningAssignment(SalesProcessCommon):
             leads.with_user(self.director).action_apply_assignment_rules()
         self.assertEqual(len(leads.user_id), 2)
         self.assertEqual(sum(rule.member_ids.mapped("assigned_count")), 3)
+
+    # item 13: one escalation per deadline, a note only when something changed
+    def test_no_other_rep_escalates_once_and_keeps_the_owner(self):
+        self.team_east.member_ids = [Command.set(self.rep_east.ids)]
+        self._rule(first_contact_hours=8, reassign_on_no_contact=True)
+        with freeze_time("2026-11-16 09:00:00"):
+            lead = self.env["crm.lead"].create({"name": "Silent", "user_id": False})
+        self.assertEqual(lead.user_id, self.rep_east)
+        for when in ("2026-11-17 10:00:00", "2026-11-18 10:00:00", "2026-11-19 11:00"):
+            self._run(self.contact_cron, when)
+        self.assertEqual(lead.user_id, self.rep_east, "nobody else to take it")
+        self.assertTrue(lead.first_contact_escalated)
+        self.assertEqual(len(self._notes(lead, "escalated")), 1)
+        escalations = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+                ("summary", "=", "Not contacted in time"),
+            ]
+        )
+        self.assertEqual(escalations.user_id, self.director)
+        self.assertEqual(len(escalations), 1)
+        contact = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+                ("summary", "=", "Contact the customer: new assignment"),
+            ]
+        )
+        self.assertEqual(len(contact), 1, "the same rep is not asked again")
+
+    def test_backlog_writes_the_waiting_note_once(self):
+        self._rule()
+        # Saturday: nobody works
+        with freeze_time("2026-11-21 10:00:00"):
+            lead = self.env["crm.lead"].create({"name": "Weekend", "user_id": False})
+        self.assertEqual(lead.assignment_state, "team_only")
+        for when in ("2026-11-21 11:00:00", "2026-11-21 12:00:00"):
+            self._run(self.backlog_cron, when)
+        self.assertEqual(len(self._notes(lead, "waits in the team")), 1)
+        self._run(self.backlog_cron, "2026-11-23 09:00:00")
+        self.assertIn(lead.user_id, self.rep_east | self.rep_li, "Monday: assigned")
+
+    # item 14: archived person, working hours without working time
+    def test_fixed_rule_skips_an_archived_person(self):
+        self._rule(method="fixed", user_id=self.rep_west.id, team_id=False)
+        self.rep_west.action_archive()
+        with freeze_time("2026-11-16 09:00:00"):
+            lead = self.env["crm.lead"].create(
+                {"name": "For West", "user_id": False, "team_id": self.team_west.id}
+            )
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.assignment_state, "team_only")
+        self.assertTrue(self._notes(lead, "is archived"))
+
+    def test_working_hours_without_working_time_are_refused_on_the_team(self):
+        empty = self.env["resource.calendar"].create(
+            {"name": "Nobody works", "attendance_ids": [Command.clear()]}
+        )
+        for team in (self.team_east, self.helpdesk_team):
+            with self.assertRaises(ValidationError) as refused:
+                team.resource_calendar_id = empty
+            self.assertIn("no working time", str(refused.exception))
+        self.assertEqual(self.team_east.resource_calendar_id, self.calendar)
+        # the team's leads are still created, with their deadlines
+        self.assertTrue(self._create_leads(1))
