@@ -30,7 +30,7 @@ class SalesProcessAssignmentRule(models.Model):
 
     _name = "sales.process.assignment.rule"
     _description = "Assignment Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["sales.process.admin.alert.mixin"]
     _order = "res_model, sequence, id"
     _check_company_auto = True
 

@@ -20,7 +20,7 @@ class SalesProcessSlaPolicy(models.Model):
 
     _name = "sales.process.sla.policy"
     _description = "Stage SLA Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["sales.process.admin.alert.mixin"]
     _order = "res_model, sequence, id"
     _check_company_auto = True
 

@@ -1,5 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import timedelta
@@ -12,6 +13,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, ormcache
+
+_logger = logging.getLogger(__name__)
 
 SLA_STATUSES = [
     ("on_track", "On Track"),
@@ -736,7 +739,7 @@ class SalesProcessStageHistory(models.Model):
                 else:
                     at_risk |= row
             row.sla_next_check = min(upcoming, default=False)
-        Event.create(event_vals)
+        events = Event.create(event_vals)
         (at_risk - breached).filtered(
             lambda row: row.sla_status == "on_track"
         ).sla_status = "at_risk"
@@ -744,6 +747,73 @@ class SalesProcessStageHistory(models.Model):
         breached.filtered(
             lambda row: row.sla_policy_id.mark_abnormal
         ).state = "abnormal"
+        failures = self._sla_isolate_failures(reminded, breached)
+        if failures:
+            self._sla_record_failures(
+                failures, events.filtered(lambda event: not event.skipped)
+            )
+
+    def _sla_isolate_failures(self, reminded, breached):
+        """Notify and run the breach actions; a row that fails stops no other.
+
+        The batch runs in a savepoint; when it fails, each row runs again in
+        its own savepoint. Returns the rows that still fail: ``{row: error}``.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._sla_notify_and_act(reminded, breached)
+            return {}
+        except Exception:
+            _logger.info("SLA sweep: a batch failed, its rows run one by one")
+        return self._sla_isolate_rows(reminded, breached)
+
+    def _sla_isolate_rows(self, reminded, breached):
+        """``_sla_notify_and_act`` row by row, each in its own savepoint."""
+        failures = {}
+        for row in self.browse().union(*reminded.values(), breached):
+            try:
+                with self.env.cr.savepoint():
+                    row._sla_notify_and_act(
+                        {
+                            reminder: row
+                            for reminder, rows in reminded.items()
+                            if row in rows
+                        },
+                        breached & row,
+                    )
+            except Exception as error:
+                _logger.exception(
+                    "SLA sweep: the reminders or breach actions of %s (%s) failed",
+                    row._document().display_name,
+                    row.sla_policy_id.name,
+                )
+                failures[row] = error
+        return failures
+
+    def _sla_record_failures(self, failures, events):
+        """Mark the events of the failed rows, and tell the administrators
+        once per policy."""
+        by_policy = defaultdict(list)
+        for row, error in failures.items():
+            events.filtered(lambda event, row=row: event.history_id == row).write(
+                {"failed": True, "error": str(error)}
+            )
+            by_policy[row.sla_policy_id].append((row, error))
+        for policy, failed in by_policy.items():
+            policy._sales_process_alert_admins(
+                self.env._(
+                    "The SLA sweep could not notify or run the action on breach "
+                    "for %(records)s: %(error)s. The other records went on; fix "
+                    "the policy, its templates or its action.",
+                    records=", ".join(
+                        row._document().display_name for row, _error in failed
+                    ),
+                    error=str(failed[0][1]),
+                )
+            )
+
+    def _sla_notify_and_act(self, reminded, breached):
+        """The reminders and escalations of the rows, and the actions on breach."""
         for reminder, rows in reminded.items():
             rows._sla_notify(
                 reminder._recipients,

@@ -1,0 +1,109 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import freeze_time, tagged
+
+from .common import SalesProcessCommon
+
+HISTORY_LOGGER = "odoo.addons.sales_process_automation.models.sales_process_stage_history"
+
+
+@tagged("post_install", "-at_install")
+class TestHardeningCrons(SalesProcessCommon):
+    """Scheduled jobs go on when one row fails. The office calendar works Monday
+    to Friday, 8:00-12:00 and 13:00-17:00 UTC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_up_proposal_sla()
+
+    def _enter(self, records, stage, when):
+        with freeze_time(when):
+            records.write({"stage_id": stage.id})
+
+    def _activities(self, records, summary):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("summary", "ilike", summary),
+            ]
+        )
+
+    def _admin_alerts(self, record, text):
+        return record.message_ids.filtered(
+            lambda message: text in message.body
+            and self.process_admin.partner_id in message.partner_ids
+        )
+
+    # item 11: one failing row does not stop the sweep
+    def test_breach_action_that_raises_fails_its_row_only(self):
+        self.proposal_policy.breach_action_id = self.env["ir.actions.server"].create(
+            {
+                "name": "Fails on the first lead",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "state": "code",
+                "code": "if records.filtered(lambda lead: lead.name == 'Lead 0'):\n"
+                "    raise UserError('the ERP is down')\n"
+                "records.write({'priority': '3'})",
+            }
+        )
+        leads = self._create_leads(3)
+        self._enter(leads, self.proposition, "2026-11-16 09:00:00")
+        with self.assertLogs(HISTORY_LOGGER, "ERROR") as logs:
+            self._sweep("2026-11-24 09:00:00")
+        self.assertIn("Lead 0", logs.output[0])
+        failing, *others = leads
+        self.assertEqual([lead.priority for lead in others], ["3", "3"])
+        self.assertEqual(leads.mapped("sla_status"), ["breached"] * 3)
+        # the team leader and the director are told of each of the others
+        self.assertEqual(len(self._activities(leads[1:], "SLA breached")), 4)
+        self.assertFalse(self._activities(failing, "SLA breached"), "rolled back")
+        row = self._open_rows(failing)
+        breach = row.sla_event_ids.filtered(lambda event: event.kind == "breach")
+        self.assertTrue(breach.failed)
+        self.assertIn("the ERP is down", breach.error)
+        self.assertFalse(
+            (self._open_rows(leads[1:]).sla_event_ids).filtered("failed")
+        )
+        self.assertTrue(self._admin_alerts(self.proposal_policy, "Lead 0"))
+        self.assertEqual(
+            self.History.search([("sla_event_ids.failed", "=", True)]), row
+        )
+        # the next sweeps do not try the failed row again, nor stop on it
+        events = row.sla_event_ids
+        later = self._create_leads(1, name="Later")
+        self._enter(later, self.proposition, "2026-11-17 09:00:00")
+        self._sweep("2026-11-25 09:00:00")
+        self.assertEqual(later.priority, "3")
+        row.invalidate_recordset()
+        self.assertEqual(row.sla_event_ids, events)
+
+    def test_reminder_template_error_fails_its_rows_only(self):
+        broken = self.env["mail.template"].create(
+            {
+                "name": "Broken reminder",
+                "model_id": self.env["ir.model"]._get_id(
+                    "sales.process.stage.history"
+                ),
+                "subject": "Reminder",
+                "body_html": "<p>Hello</p>",
+            }
+        )
+        # the template breaks later (a field it reads was removed)
+        self.env.cr.execute(
+            "UPDATE mail_template SET subject = %s WHERE id = %s",
+            ['{"en_US": "{{ object.no_such_field }}"}', broken.id],
+        )
+        broken.invalidate_recordset()
+        self.proposal_policy.reminder_ids[0].mail_template_id = broken
+        leads = self._create_leads(2)
+        self._enter(leads, self.proposition, "2026-11-16 09:00:00")
+        with self.assertLogs(HISTORY_LOGGER, "ERROR"):
+            self._sweep("2026-11-17 10:00:00")
+        events = self._open_rows(leads).sla_event_ids
+        self.assertEqual(events.mapped("failed"), [True, True])
+        self.assertFalse(self._activities(leads, "SLA reminder"))
+        # the second reminder, with its working template, goes out
+        self._sweep("2026-11-20 10:00:00")
+        self.assertEqual(len(self._activities(leads, "SLA reminder")), 2)
