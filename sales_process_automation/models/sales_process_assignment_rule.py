@@ -224,6 +224,9 @@ class SalesProcessAssignmentRule(models.Model):
         self.ensure_one()
         return Domain(safe_eval(self.domain or "[]"))
 
+    def _sales_process_stored_domain(self):
+        return self._extra_domain()
+
     def _target_team(self):
         self.ensure_one()
         if self.res_model == "helpdesk.ticket":
@@ -358,6 +361,8 @@ class SalesProcessAssignmentRule(models.Model):
         for rule in rules:
             if not remaining:
                 break
+            if rule._sales_process_valid_domain(records) is None:
+                continue
             found = remaining.search(
                 Domain("id", "in", remaining.ids) & rule._condition_domain()
             )

@@ -183,6 +183,9 @@ class SalesProcessSlaPolicy(models.Model):
         self.ensure_one()
         return Domain(safe_eval(self.domain or "[]"))
 
+    def _sales_process_stored_domain(self):
+        return self._get_domain()
+
     def _duration_hours(self, calendar):
         """The expected duration in working hours of ``calendar``."""
         self.ensure_one()
@@ -219,8 +222,12 @@ class SalesProcessSlaPolicy(models.Model):
                 if record.id not in matched
                 and policy._applies_to(record, vals[stage_column])
             )
-            domain = policy._get_domain()
-            if candidates and not domain.is_true():
+            if not candidates:
+                continue
+            domain = policy._sales_process_valid_domain(records)
+            if domain is None:
+                continue
+            if not domain.is_true():
                 candidates = candidates.filtered_domain(domain)
             matched.update(dict.fromkeys(candidates.ids, policy))
         return [matched.get(record.id, self) for record in records]

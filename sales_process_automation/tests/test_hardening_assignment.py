@@ -157,3 +157,31 @@ class TestHardeningAssignment(SalesProcessCommon):
         self.assertEqual(self.team_east.resource_calendar_id, self.calendar)
         # the team's leads are still created, with their deadlines
         self.assertTrue(self._create_leads(1))
+
+    # item 12: a stored condition that became invalid
+    def test_rule_with_a_condition_now_invalid_is_skipped_and_flagged(self):
+        broken = self._rule(name="Custom field rule", sequence=1)
+        fallback = self._rule(name="Everything", sequence=2)
+        # a custom field the condition read was removed since
+        self.env.cr.execute(
+            "UPDATE sales_process_assignment_rule SET domain = %s WHERE id = %s",
+            ["[('x_removed_field', '=', 1)]", broken.id],
+        )
+        broken.invalidate_recordset()
+        with freeze_time("2026-11-16 09:00:00"):
+            leads = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create([{"name": "First", "user_id": False}, {"name": "Next"}])
+            )
+        self.assertEqual(leads.assignment_rule_id, fallback)
+        self.assertIn("x_removed_field", broken.domain_error)
+        alerts = broken.message_ids.filtered(
+            lambda message: self.process_admin.partner_id in message.partner_ids
+        )
+        self.assertEqual(len(alerts), 1)
+        with freeze_time("2026-11-16 10:00:00"):
+            self.env["crm.lead"].create({"name": "Later", "user_id": False})
+        self.assertEqual(len(broken.message_ids & alerts), 1, "told once")
+        broken.domain = "[]"
+        self.assertFalse(broken.domain_error)

@@ -1,0 +1,48 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import freeze_time, tagged
+
+from .common import SalesProcessCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHardeningIntegrity(SalesProcessCommon):
+    """Stage SLAs and history rows stay right when their configuration or their
+    record changes. The office calendar works Monday to Friday, 8:00-12:00 and
+    13:00-17:00 UTC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_up_proposal_sla()
+
+    def _enter(self, records, stage, when):
+        with freeze_time(when):
+            records.write({"stage_id": stage.id})
+
+    # item 12: a policy whose condition became invalid
+    def test_policy_with_a_condition_now_invalid_is_skipped_and_flagged(self):
+        broken = self.Policy.create(
+            {
+                "name": "Key accounts",
+                "res_model": "crm.lead",
+                "crm_stage_id": self.proposition.id,
+                "duration": 1,
+                "domain": "[('priority', '=', '3')]",
+            }
+        )
+        self.env.cr.execute(
+            "UPDATE sales_process_sla_policy SET domain = %s WHERE id = %s",
+            ["[('x_removed_field', '=', 1)]", broken.id],
+        )
+        broken.invalidate_recordset()
+        lead = self._create_leads(1).with_user(self.rep_east)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self.assertEqual(lead.sla_policy_id, self.proposal_policy)
+        self.assertIn("x_removed_field", broken.domain_error)
+        self.assertTrue(
+            broken.message_ids.filtered(
+                lambda message: self.process_admin.partner_id in message.partner_ids
+                and "Key accounts" in message.body
+            )
+        )
