@@ -26,6 +26,7 @@ from . import crm_lead
 from . import sale_order
 from . import account_move
 from . import helpdesk_ticket_team
+from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import res_config_settings
 from . import tier_definition

@@ -524,6 +524,24 @@ class SalesProcessStageHistory(models.Model):
         )
         self.invalidate_model()
 
+    @api.model
+    def _stages_in_use(self, stage_field, pause_field, stages):
+        """The ``stages`` that history rows or SLA policies (archived ones
+        included) refer to, as stage or as pause stage."""
+        # sudo: whoever deletes a stage, every row and policy counts
+        in_rows = self.sudo()._read_group(
+            [(stage_field, "in", stages.ids)], [stage_field]
+        )
+        Policy = self.env["sales.process.sla.policy"].sudo().with_context(
+            active_test=False
+        )
+        policies = Policy.search(
+            ["|", (stage_field, "in", stages.ids), (pause_field, "in", stages.ids)]
+        )
+        return stages.browse(stage.id for (stage,) in in_rows) | (
+            (policies[stage_field] | policies[pause_field]) & stages
+        )
+
     def _document(self):
         self.ensure_one()
         return self.lead_id or self.order_id or self.ticket_id

@@ -1,5 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 
 from .common import SalesProcessCommon
@@ -46,3 +47,22 @@ class TestHardeningIntegrity(SalesProcessCommon):
                 and "Key accounts" in message.body
             )
         )
+
+    # item 20: stages the history or a policy refers to are not deleted
+    def test_stages_in_use_cannot_be_deleted(self):
+        lead = self._create_leads(1)
+        self._enter(lead, self.stages[1], "2026-11-16 09:00:00")
+        for stage in (self.stages[1], self.proposition):
+            with self.assertRaises(UserError) as refused:
+                stage.unlink()
+            self.assertIn("Fold the stage", str(refused.exception))
+        self.assertIn(self.stages[1], self._rows(lead).crm_stage_id)
+        unused = self.env["crm.stage"].create({"name": "Unused", "sequence": 99})
+        unused.unlink()
+        self.assertFalse(unused.exists())
+        ticket = self._create_tickets(1)
+        ticket_stage = ticket.stage_id
+        with self.assertRaises(UserError) as refused:
+            ticket_stage.unlink()
+        self.assertIn("Archive the stage", str(refused.exception))
+        self.assertEqual(self._rows(ticket).ticket_stage_id, ticket_stage)
