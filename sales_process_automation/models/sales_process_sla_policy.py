@@ -263,22 +263,23 @@ class SalesProcessSlaPolicy(models.Model):
         )
         return stage in pausing.ids
 
-    def _consumed_hours(self, stage, earlier_rows):
-        """Working hours already spent in ``stage`` under this policy.
+    def _rows_before_pause(self, stage, earlier_rows):
+        """The earlier rows of the record in ``stage`` under this policy whose
+        time and breach still count.
 
-        ``earlier_rows`` are the record's rows, newest first: the time counts
-        while only pause stages stand between them and now.
+        ``earlier_rows`` are the record's rows, newest first: they count while
+        only pause stages stand between them and now.
         """
         self.ensure_one()
-        consumed = 0.0
+        counted = earlier_rows.browse()
         for row in earlier_rows:
             row_stage = row._stage_value()
             if self._pauses_in(row_stage):
                 continue
             if row_stage != stage or row.sla_policy_id != self:
                 break
-            consumed += row.working_hours
-        return consumed
+            counted |= row
+        return counted
 
     def _escalation_recipients(self, record):
         """Users told that ``record`` breached this policy."""

@@ -738,7 +738,11 @@ class SalesProcessStageHistory(models.Model):
             # an approved extension turns the standard reminders off
             quiet = row.sla_excluded or row.lead_id.sales_process_extension_approved
             for moment, kind, reminder in due:
-                skipped = kind == "reminder" and (quiet or moment < latest)
+                skipped = (kind == "reminder" and (quiet or moment < latest)) or (
+                    # a status the row already has (breached before a pause)
+                    # is not notified again
+                    kind != "reminder" and row.sla_status == "breached"
+                )
                 event_vals.append(
                     {
                         "history_id": row.id,

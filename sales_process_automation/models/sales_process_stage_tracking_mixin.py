@@ -229,16 +229,22 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         earlier_rows = self._stage_history_rows_before_pause(policies)
         stage_column = self._stage_history_stage_column
         for record, vals, policy in zip(records, vals_list, policies, strict=True):
-            consumed = (
-                policy._consumed_hours(vals[stage_column], earlier_rows[record.id])
+            counted = (
+                policy._rows_before_pause(vals[stage_column], earlier_rows[record.id])
                 if record.id in earlier_rows
-                else 0.0
+                else History
             )
             vals.update(
                 History._sla_entry_values(
-                    policy, vals["resource_calendar_id"], vals["date_in"], consumed
+                    policy,
+                    vals["resource_calendar_id"],
+                    vals["date_in"],
+                    sum(counted.mapped("working_hours")),
                 )
             )
+            if "breached" in counted.mapped("sla_status"):
+                # breached before the pause: still breached, not escalated again
+                vals["sla_status"] = "breached"
         History._insert_rows(vals_list)
         self.invalidate_recordset(["stage_history_ids", *SLA_RECORD_FIELDS])
 

@@ -66,3 +66,37 @@ class TestHardeningIntegrity(SalesProcessCommon):
             ticket_stage.unlink()
         self.assertIn("Archive the stage", str(refused.exception))
         self.assertEqual(self._rows(ticket).ticket_stage_id, ticket_stage)
+
+    # item 16: a breach is escalated once, pause or not
+    def test_breach_is_not_escalated_again_after_a_pause(self):
+        waiting = self.env["crm.stage"].create({"name": "Waiting for customer"})
+        self.proposal_policy.pause_crm_stage_ids = waiting
+        with freeze_time("2026-11-16 08:00:00"):
+            lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self._sweep("2026-11-24 09:00:00")
+        self.assertEqual(lead.sla_status, "breached")
+        breaches = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+                ("summary", "ilike", "SLA breached"),
+            ]
+        )
+        self.assertTrue(breaches)
+        self._enter(lead, waiting, "2026-11-24 10:00:00")
+        self._enter(lead, self.proposition, "2026-11-25 10:00:00")
+        self.assertEqual(lead.sla_status, "breached", "still breached")
+        self._sweep("2026-11-25 11:00:00")
+        self.assertEqual(
+            breaches.search(
+                [
+                    ("res_model", "=", "crm.lead"),
+                    ("res_id", "=", lead.id),
+                    ("summary", "ilike", "SLA breached"),
+                ]
+            ),
+            breaches,
+            "escalated once",
+        )
+        self.assertEqual(lead.sla_status, "breached")
