@@ -1,5 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 
@@ -100,3 +101,42 @@ class TestHardeningIntegrity(SalesProcessCommon):
             "escalated once",
         )
         self.assertEqual(lead.sla_status, "breached")
+
+    # item 19: the open row follows its record
+    def test_open_row_follows_a_new_owner_and_team(self):
+        west_policy = self.Policy.create(
+            {
+                "name": "West: proposal within 2 days",
+                "res_model": "crm.lead",
+                "crm_stage_id": self.proposition.id,
+                "team_ids": [Command.link(self.team_west.id)],
+                "duration": 2,
+            }
+        )
+        with freeze_time("2026-11-16 08:00:00"):
+            lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        self.assertEqual(lead.sla_policy_id, self.proposal_policy)
+        with freeze_time("2026-11-16 10:00:00"):
+            lead.with_user(self.director).write(
+                {"team_id": self.team_west.id, "user_id": self.rep_west.id}
+            )
+        row = self._open_rows(lead)
+        self.assertEqual(row.crm_stage_id, self.proposition, "no new stage entry")
+        self.assertEqual(row.team_id, self.team_west)
+        self.assertEqual(row.user_id, self.rep_west)
+        self.assertEqual(row.sla_policy_id, west_policy)
+        self.assertEqual(lead.sla_policy_id, west_policy)
+        # the new team's leader reads it in the digest, not the old one
+        self.assertFalse(
+            self.History.with_user(self.director).search(
+                [("id", "=", row.id), ("team_id", "=", self.team_east.id)]
+            )
+        )
+        # an owner of the East team brings the lead back to East (Odoo)
+        with freeze_time("2026-11-17 10:00:00"):
+            lead.user_id = self.rep_east
+        self.assertEqual(lead.team_id, self.team_east)
+        self.assertEqual(row.user_id, self.rep_east)
+        self.assertEqual(row.team_id, self.team_east)
+        self.assertEqual(row.sla_policy_id, self.proposal_policy)
