@@ -30,13 +30,20 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         help="Waiting in the team: a rule matched but no rep was available.",
     )
     first_contact_deadline = fields.Datetime(
-        string="Contact Before", readonly=True, copy=False, index="btree_not_null"
+        string="Contact Before", readonly=True, copy=False
     )
     first_contact_date = fields.Datetime(
         string="First Contact On", readonly=True, copy=False
     )
     first_contact_escalated = fields.Boolean(
         string="Not Contacted in Time", readonly=True, copy=False
+    )
+
+    # the first-contact sweep reads the deadlines still waiting for a contact
+    # only: past deadlines, contacted or escalated, leave the index
+    _first_contact_pending_index = models.Index(
+        "(first_contact_deadline) WHERE first_contact_deadline IS NOT NULL"
+        " AND first_contact_date IS NULL AND first_contact_escalated IS NOT TRUE"
     )
 
     @api.model_create_multi

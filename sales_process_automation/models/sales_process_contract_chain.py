@@ -44,7 +44,9 @@ class SalesProcessContractChain(models.Model):
     company_id = fields.Many2one(related="order_id.company_id", store=True)
     team_id = fields.Many2one(related="order_id.team_id", store=True)
     partner_id = fields.Many2one(related="order_id.partner_id", store=True)
-    policy_id = fields.Many2one("sales.process.contract.policy", readonly=True)
+    policy_id = fields.Many2one(
+        "sales.process.contract.policy", readonly=True, index="btree_not_null"
+    )
     trigger = fields.Selection(TRIGGERS, readonly=True)
     step_ids = fields.One2many(
         "sales.process.contract.step", "chain_id", string="Steps", readonly=True

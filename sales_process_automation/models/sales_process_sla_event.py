@@ -25,7 +25,9 @@ class SalesProcessSlaEvent(models.Model):
         ],
         required=True,
     )
-    reminder_id = fields.Many2one("sales.process.sla.reminder", ondelete="set null")
+    reminder_id = fields.Many2one(
+        "sales.process.sla.reminder", ondelete="set null", index="btree_not_null"
+    )
     date = fields.Datetime(required=True)
     skipped = fields.Boolean(
         help="The reminder was due while the record's reminders were off."

@@ -3,6 +3,7 @@
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
+from odoo.tools import sql
 
 from .common import SalesProcessCommon
 
@@ -140,3 +141,20 @@ class TestHardeningIntegrity(SalesProcessCommon):
         self.assertEqual(row.user_id, self.rep_east)
         self.assertEqual(row.team_id, self.team_east)
         self.assertEqual(row.sla_policy_id, self.proposal_policy)
+
+    # item 22: what crons and deletes scan is indexed
+    def test_foreign_keys_and_pending_first_contacts_are_indexed(self):
+        for index in (
+            "sales_process_sla_event__reminder_id_index",
+            "sales_process_stage_history__resource_calendar_id_index",
+            "sales_process_complex_request__stage_history_id_index",
+            "sales_process_contract_chain__policy_id_index",
+            "crm_lead_first_contact_pending_index",
+            "helpdesk_ticket_first_contact_pending_index",
+        ):
+            self.assertTrue(sql.index_exists(self.env.cr, index), index)
+        for index in (
+            "crm_lead__first_contact_deadline_index",
+            "helpdesk_ticket__first_contact_deadline_index",
+        ):
+            self.assertFalse(sql.index_exists(self.env.cr, index), index)
