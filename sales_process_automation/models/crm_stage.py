@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.cron_cursor import write_cursor
+
 
 class CrmStage(models.Model):
     _inherit = "crm.stage"
@@ -42,7 +44,9 @@ class CrmStage(models.Model):
         ranking = self._sales_process_ranking()
         result = super().write(vals)
         if self._sales_process_ranking() != ranking:
-            # which stage a lead reached further changes with the ranking
+            # which stage a lead reached further changes with the ranking:
+            # every lead again, from the first
+            write_cursor(self.env, "funnel_flags", 0)
             self.env.ref(
                 "sales_process_automation.ir_cron_refresh_funnel_flags"
             )._trigger()

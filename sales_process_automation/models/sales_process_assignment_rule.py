@@ -11,6 +11,8 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.cron_cursor import read_cursor, write_cursor
+
 ASSIGNMENT_MODELS = [
     ("crm.lead", "Leads/Opportunities"),
     ("helpdesk.ticket", "Helpdesk Tickets"),
@@ -820,20 +822,22 @@ class SalesProcessAssignmentRule(models.Model):
             if not self.search_count([("res_model", "=", res_model)], limit=1):
                 continue
             Model = self.env[res_model]
-            last_id = 0
+            domain = Domain(
+                [("user_id", "=", False), *Model._assignment_open_domain()]
+            )
+            cursor = f"assign_backlog.{res_model}"
+            last_id = read_cursor(self.env, cursor)
             while records := Model.search(
-                [
-                    ("id", ">", last_id),
-                    ("user_id", "=", False),
-                    *Model._assignment_open_domain(),
-                ],
-                limit=batch_size,
-                order="id",
+                domain & Domain("id", ">", last_id), limit=batch_size, order="id"
             ):
                 last_id = records[-1].id
                 records._assignment_apply()
-                if self.env["ir.cron"]._commit_progress(len(records)) <= 0:
-                    return
+                remaining = Model.search_count(domain & Domain("id", ">", last_id))
+                write_cursor(self.env, cursor, remaining and last_id)
+                if not self.env["ir.cron"]._commit_progress(
+                    len(records), remaining=remaining
+                ):
+                    return  # out of time: the next call goes on from the cursor
 
     @api.model
     def _cron_first_contact_sweep(self):
@@ -864,7 +868,10 @@ class SalesProcessAssignmentRule(models.Model):
                         rule._escalate_no_contact(rule_records)
                     else:  # the rule was deleted: nobody to escalate to
                         rule_records.first_contact_escalated = True
-                self.env["ir.cron"]._commit_progress(len(records))
+                if not self.env["ir.cron"]._commit_progress(
+                    len(records), remaining=Model.search_count(domain)
+                ):
+                    return  # out of time: the scheduler runs the job again soon
 
     def _escalate_no_contact(self, records):
         """Tell the managers, and give the records to the next rep if asked."""

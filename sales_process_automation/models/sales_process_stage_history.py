@@ -14,6 +14,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, ormcache
 
+from ..tools.cron_cursor import read_cursor, write_cursor
+
 _logger = logging.getLogger(__name__)
 
 SLA_STATUSES = [
@@ -334,7 +336,7 @@ class SalesProcessStageHistory(models.Model):
         and does not write them again.
         """
         batch_size = 20000
-        last_id = 0
+        last_id = read_cursor(self.env, "funnel_flags")
         while lead_ids := [
             id_
             for (id_,) in self.env.execute_query(
@@ -347,7 +349,14 @@ class SalesProcessStageHistory(models.Model):
         ]:
             last_id = lead_ids[-1]
             self._refresh_funnel_flags(lead_ids)
-            self.env["ir.cron"]._commit_progress(len(lead_ids))
+            [(remaining,)] = self.env.execute_query(
+                SQL("SELECT COUNT(*) FROM crm_lead WHERE id > %s", last_id)
+            )
+            write_cursor(self.env, "funnel_flags", remaining and last_id)
+            if not self.env["ir.cron"]._commit_progress(
+                len(lead_ids), remaining=remaining
+            ):
+                return  # out of time: the next call goes on from the cursor
 
     @api.model
     def _add_durations(self, vals_list):

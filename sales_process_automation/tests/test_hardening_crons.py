@@ -1,6 +1,10 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
+
 from odoo.tests import freeze_time, tagged
+
+from odoo.addons.mail.models.mail_template import MailTemplate
 
 from .common import SalesProcessCommon
 
@@ -107,3 +111,94 @@ class TestHardeningCrons(SalesProcessCommon):
         # the second reminder, with its working template, goes out
         self._sweep("2026-11-20 10:00:00")
         self.assertEqual(len(self._activities(leads, "SLA reminder")), 2)
+
+    # item 17: the jobs keep to their time budget, and go on where they stopped
+    def _out_of_time(self):
+        """The scheduler gives the job one call and no time: it must stop
+        after its first batch."""
+        return patch.multiple(
+            "odoo.addons.base.models.ir_cron", MIN_RUNS_PER_JOB=1, MIN_TIME_PER_JOB=0
+        )
+
+    def _progress(self, cron):
+        return self.env["ir.cron.progress"].search(
+            [("cron_id", "=", cron.id)], order="id desc", limit=1
+        )
+
+    def test_first_contact_sweep_stops_when_out_of_time(self):
+        self.env["ir.config_parameter"].set_param(
+            "sales_process_automation.assignment_batch_size", 2
+        )
+        self.env["sales.process.assignment.rule"].create(
+            {"name": "East", "team_id": self.team_east.id, "first_contact_hours": 8}
+        )
+        with freeze_time("2026-11-16 09:00:00"):
+            leads = self.env["crm.lead"].create(
+                [{"name": f"Silent {index}", "user_id": False} for index in range(5)]
+            )
+        cron = self.env.ref("sales_process_automation.ir_cron_first_contact_sweep")
+        with self._out_of_time(), freeze_time("2026-11-17 10:00:00"):
+            with self.enter_registry_test_mode():
+                cron.method_direct_trigger()
+        self.assertEqual(leads.mapped("first_contact_escalated").count(True), 2)
+        self.assertEqual(self._progress(cron).remaining, 3)
+        with freeze_time("2026-11-17 10:05:00"), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertTrue(all(leads.mapped("first_contact_escalated")))
+
+    def test_backlog_goes_on_from_where_it_stopped(self):
+        self.env["ir.config_parameter"].set_param(
+            "sales_process_automation.assignment_batch_size", 2
+        )
+        # demo databases have unassigned leads of their own: given an owner
+        self.env["crm.lead"].search([("user_id", "=", False)]).user_id = self.rep_west
+        leads = self._create_leads(5, user_id=False)
+        self.env["sales.process.assignment.rule"].create(
+            {"name": "East", "team_id": self.team_east.id}
+        )
+        cron = self.env.ref("sales_process_automation.ir_cron_assign_backlog")
+        with self._out_of_time(), freeze_time("2026-11-16 10:00:00"):
+            with self.enter_registry_test_mode():
+                cron.method_direct_trigger()
+        self.assertEqual(len(leads.filtered("user_id")), 2)
+        self.assertEqual(self._progress(cron).remaining, 3)
+        # the next call starts after the last lead done, not from the first
+        with self._out_of_time(), freeze_time("2026-11-16 10:01:00"):
+            with self.enter_registry_test_mode():
+                cron.method_direct_trigger()
+        self.assertEqual(len(leads.filtered("user_id")), 4)
+        with freeze_time("2026-11-16 10:02:00"), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertTrue(all(leads.mapped("user_id")))
+        self.assertFalse(
+            self.env["ir.config_parameter"].get_param(
+                "sales_process_automation.cron_cursor.assign_backlog.crm.lead"
+            ),
+            "done: the next run starts over",
+        )
+
+    def test_stalled_search_is_a_subquery(self):
+        query = self.env["crm.lead"]._search([("sales_process_stalled", "=", True)])
+        self.assertIn("FROM crm_lead lead WHERE", query.select().code)
+
+    def test_digests_rendered_in_one_batch(self):
+        self.team_west.user_id = self.process_admin
+        east = self._create_leads(1)
+        west = self._create_leads(
+            1, team_id=self.team_west.id, user_id=self.rep_west.id
+        )
+        self._enter(east | west, self.proposition, "2026-11-16 09:00:00")
+        self._sweep("2026-11-24 10:00:00")
+        send_mail_batch = MailTemplate.send_mail_batch
+        calls = []
+
+        def count_calls(template, res_ids, *args, **kwargs):
+            calls.append(res_ids)
+            return send_mail_batch(template, res_ids, *args, **kwargs)
+
+        cron = self.env.ref("sales_process_automation.ir_cron_sla_digest")
+        with patch.object(MailTemplate, "send_mail_batch", count_calls):
+            with freeze_time("2026-11-24 10:05:00"), self.enter_registry_test_mode():
+                cron.method_direct_trigger()
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(len(calls[0]), 2, "the director and the West leader")
