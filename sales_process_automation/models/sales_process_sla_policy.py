@@ -290,8 +290,33 @@ class SalesProcessSlaPolicy(models.Model):
         return users.filtered(lambda user: user.active and not user.share)
 
     def action_recompute_open_records(self):
-        """Apply the current policies again to records now in the policies' stages."""
-        self.env["sales.process.stage.history"]._sla_recompute_open_rows(
-            self.mapped("res_model")
-        )
-        return True
+        """Apply the current policies again to records now in the policies' stages.
+
+        Up to a batch of open records are done at once; more are done by the
+        job "Sales Process: apply stage SLA policies to open records", in
+        batches, in the background.
+        """
+        History = self.env["sales.process.stage.history"]
+        res_models = sorted(set(self.mapped("res_model")))
+        batch_size = History._sla_batch_size()
+        if (
+            History.search_count(
+                [("res_model", "in", res_models), ("date_out", "=", False)],
+                limit=batch_size + 1,
+            )
+            <= batch_size
+        ):
+            History._sla_recompute_open_rows(res_models)
+            return True
+        History._sla_recompute_schedule(res_models)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "The open records are updated in the background, in a few "
+                    "minutes."
+                ),
+            },
+        }

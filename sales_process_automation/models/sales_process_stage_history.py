@@ -929,6 +929,56 @@ class SalesProcessStageHistory(models.Model):
                 last_id = rows[-1].id
                 rows._sla_reapply_policies()
 
+    @api.model
+    def _sla_recompute_schedule(self, res_models):
+        """Have the job apply the current policies to the open rows of
+        ``res_models``, from their first row."""
+        pending = set(self._sla_recompute_pending()) | set(res_models)
+        for res_model in res_models:
+            write_cursor(self.env, f"sla_recompute.{res_model}", 0)
+        # sudo: a technical setting of the job, whoever asks for it
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_process_automation.sla_recompute_models", ",".join(sorted(pending))
+        )
+        self.env.ref("sales_process_automation.ir_cron_sla_recompute")._trigger()
+
+    @api.model
+    def _sla_recompute_pending(self):
+        # sudo: a technical setting of the job, whoever reads it
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sales_process_automation.sla_recompute_models", "")
+        )
+        return [res_model for res_model in value.split(",") if res_model]
+
+    @api.model
+    def _cron_sla_recompute_open_rows(self):
+        """Apply the current policies to the open rows of the models asked for,
+        a batch at a time, going on where the last call stopped."""
+        batch_size = self._sla_batch_size()
+        pending = self._sla_recompute_pending()
+        for res_model in list(pending):
+            cursor = f"sla_recompute.{res_model}"
+            domain = Domain("res_model", "=", res_model) & Domain("date_out", "=", False)
+            last_id = read_cursor(self.env, cursor)
+            while rows := self.search(
+                domain & Domain("id", ">", last_id), limit=batch_size, order="id"
+            ):
+                last_id = rows[-1].id
+                rows._sla_reapply_policies()
+                remaining = self.search_count(domain & Domain("id", ">", last_id))
+                write_cursor(self.env, cursor, remaining and last_id)
+                if not self.env["ir.cron"]._commit_progress(
+                    len(rows), remaining=remaining
+                ):
+                    return  # out of time: the next call goes on from the cursor
+            pending.remove(res_model)
+            # sudo: a technical setting of the job
+            self.env["ir.config_parameter"].sudo().set_param(
+                "sales_process_automation.sla_recompute_models", ",".join(pending)
+            )
+
     def _sla_reapply_policies(self):
         """Apply the current policies to these open rows of one model.
 

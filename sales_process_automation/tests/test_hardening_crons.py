@@ -1,5 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import datetime
 from unittest.mock import patch
 
 from odoo.tests import freeze_time, tagged
@@ -202,3 +203,38 @@ class TestHardeningCrons(SalesProcessCommon):
                 cron.method_direct_trigger()
         self.assertEqual(len(calls), 1)
         self.assertEqual(len(calls[0]), 2, "the director and the West leader")
+
+    def test_recompute_of_many_open_records_runs_in_the_background(self):
+        self.env["ir.config_parameter"].set_param(
+            "sales_process_automation.sla_batch_size", 2
+        )
+        leads = self._create_leads(5)
+        self._enter(leads, self.proposition, "2026-11-16 09:00:00")
+        self.proposal_policy.duration = 10
+        action = self.proposal_policy.with_user(
+            self.process_admin
+        ).action_recompute_open_records()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(
+            set(leads.mapped("sla_deadline")), {self._deadline(5)}, "not yet"
+        )
+        cron = self.env.ref("sales_process_automation.ir_cron_sla_recompute")
+        with self._out_of_time(), freeze_time("2026-11-16 10:00:00"):
+            with self.enter_registry_test_mode():
+                cron.method_direct_trigger()
+        self.assertGreater(self._progress(cron).remaining, 0)
+        with freeze_time("2026-11-16 10:01:00"), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        leads.invalidate_recordset()
+        self.assertEqual(set(leads.mapped("sla_deadline")), {self._deadline(10)})
+        self.assertFalse(
+            self.env["ir.config_parameter"].get_param(
+                "sales_process_automation.sla_recompute_models"
+            )
+        )
+
+    def _deadline(self, days):
+        # 8 working hours a day from Monday 2026-11-16 09:00, Monday to Friday
+        return {5: datetime(2026, 11, 23, 9, 0), 10: datetime(2026, 11, 30, 9, 0)}[
+            days
+        ]
