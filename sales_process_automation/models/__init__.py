@@ -1,6 +1,7 @@
 # res.company first: its columns must exist when the report views are made
 from . import res_company
 from . import sales_process_working_time_cache_mixin
+from . import sales_process_admin_alert_mixin
 from . import sales_process_stage_tracking_mixin
 from . import sales_process_tier_validation_mixin
 from . import sales_process_approval_request_mixin
@@ -26,6 +27,7 @@ from . import crm_lead
 from . import sale_order
 from . import account_move
 from . import helpdesk_ticket_team
+from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import res_config_settings
 from . import tier_definition

@@ -106,25 +106,32 @@ class CrmLead(models.Model):
     def _search_sales_process_stalled(self, operator, value):
         if operator != "in":
             return NotImplemented
-        stalled = Domain("id", "in", self._sales_process_stalled_ids())
+        self._sales_process_flush_stalled()
+        # a subquery: the stalled leads are never read into a list
+        stalled = Domain("id", "in", self._sales_process_stalled_query())
         return (stalled if True in value else Domain.FALSE) | (
             ~stalled if False in value else Domain.FALSE
         )
 
-    def _sales_process_stalled_ids(self, ids=None):
-        """Ids of the stalled leads now, among ``ids`` when given."""
+    def _sales_process_flush_stalled(self):
         for model, fnames in STALLED_DEPENDS.items():
             self.env[model].flush_model(fnames)
+
+    def _sales_process_stalled_query(self, ids=None):
+        """SQL selecting the ids of the stalled leads now, among ``ids`` if given."""
+        return SQL(
+            "SELECT lead.id FROM crm_lead lead WHERE %s %s",
+            stalled_condition(SQL("lead"), fields.Datetime.now()),
+            SQL("AND lead.id = ANY(%s)", list(ids)) if ids is not None else SQL(),
+        )
+
+    def _sales_process_stalled_ids(self, ids):
+        """Ids of the stalled leads now among ``ids``."""
+        self._sales_process_flush_stalled()
         return [
             id_
             for (id_,) in self.env.execute_query(
-                SQL(
-                    "SELECT lead.id FROM crm_lead lead WHERE %s %s",
-                    stalled_condition(SQL("lead"), fields.Datetime.now()),
-                    SQL("AND lead.id = ANY(%s)", list(ids))
-                    if ids is not None
-                    else SQL(),
-                )
+                self._sales_process_stalled_query(ids)
             )
         ]
 

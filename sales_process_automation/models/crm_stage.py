@@ -1,7 +1,10 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from ..tools.cron_cursor import write_cursor
 
 
 class CrmStage(models.Model):
@@ -21,13 +24,32 @@ class CrmStage(models.Model):
         "unless a sales manager approves the skip.",
     )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sales_process_history(self):
+        """Stages with history rows or stage SLA policies stay: deleting them
+        would blank the rows' stage and leave the policies without one."""
+        used = self.env["sales.process.stage.history"]._stages_in_use(
+            "crm_stage_id", "pause_crm_stage_ids", self
+        )
+        if used:
+            raise UserError(
+                self.env._(
+                    "%(stages)s cannot be deleted: the stage history or stage SLA "
+                    "policies refer to them. Fold the stage and move its "
+                    "opportunities instead.",
+                    stages=", ".join(used.mapped("name")),
+                )
+            )
+
     def write(self, vals):
         if "sequence" not in vals:
             return super().write(vals)
         ranking = self._sales_process_ranking()
         result = super().write(vals)
         if self._sales_process_ranking() != ranking:
-            # which stage a lead reached further changes with the ranking
+            # which stage a lead reached further changes with the ranking:
+            # every lead again, from the first
+            write_cursor(self.env, "funnel_flags", 0)
             self.env.ref(
                 "sales_process_automation.ir_cron_refresh_funnel_flags"
             )._trigger()

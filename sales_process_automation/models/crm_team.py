@@ -1,6 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmTeam(models.Model):
@@ -17,3 +17,8 @@ class CrmTeam(models.Model):
         help="Working time of the team, used for time spent in stages and stage "
         "deadlines. The company's working hours apply when empty.",
     )
+
+    @api.constrains("sales_process_resource_calendar_id")
+    def _check_resource_calendar_id(self):
+        for team in self:
+            team.sales_process_resource_calendar_id._sales_process_check_working_time(team)

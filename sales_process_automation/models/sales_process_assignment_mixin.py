@@ -40,7 +40,6 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         string="Contact Before",
         readonly=True,
         copy=False,
-        index="btree_not_null",
         groups="sales_process_automation.group_user",
     )
     sales_process_first_contact_date = fields.Datetime(
@@ -54,6 +53,15 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         readonly=True,
         copy=False,
         groups="sales_process_automation.group_user",
+    )
+
+    # the first-contact sweep reads the deadlines still waiting for a contact
+    # only: past deadlines, contacted or escalated, leave the index
+    _first_contact_pending_index = models.Index(
+        "(sales_process_first_contact_deadline)"
+        " WHERE sales_process_first_contact_deadline IS NOT NULL"
+        " AND sales_process_first_contact_date IS NULL"
+        " AND sales_process_first_contact_escalated IS NOT TRUE"
     )
 
     @api.model_create_multi

@@ -11,6 +11,8 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.cron_cursor import read_cursor, write_cursor
+
 ASSIGNMENT_MODELS = [
     ("crm.lead", "Leads/Opportunities"),
     ("helpdesk.ticket", "Helpdesk Tickets"),
@@ -30,7 +32,7 @@ class SalesProcessAssignmentRule(models.Model):
 
     _name = "sales.process.assignment.rule"
     _description = "Assignment Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["sales.process.admin.alert.mixin"]
     _order = "res_model, sequence, id"
     _check_company_auto = True
 
@@ -224,6 +226,9 @@ class SalesProcessAssignmentRule(models.Model):
         self.ensure_one()
         return Domain(safe_eval(self.domain or "[]"))
 
+    def _sales_process_stored_domain(self):
+        return self._extra_domain()
+
     def _target_team(self):
         self.ensure_one()
         if self.res_model == "helpdesk.ticket":
@@ -358,6 +363,8 @@ class SalesProcessAssignmentRule(models.Model):
         for rule in rules:
             if not remaining:
                 break
+            if rule._sales_process_valid_domain(records) is None:
+                continue
             found = remaining.search(
                 Domain("id", "in", remaining.ids) & rule._condition_domain()
             )
@@ -401,7 +408,12 @@ class SalesProcessAssignmentRule(models.Model):
         if self.method == "fixed":
             plan = {}
             for record in records:
-                if (
+                if not self.user_id.active:
+                    plan[record.id] = (
+                        self.env["res.users"],
+                        self.env._("%(user)s is archived", user=self.user_id.name),
+                    )
+                elif (
                     self.user_id.id in working
                     and excluded.get(record.id) != self.user_id
                 ):
@@ -540,9 +552,10 @@ class SalesProcessAssignmentRule(models.Model):
         for rule, records in records_by_rule.items():
             plan, turns = rule._plan_assignment(records, excluded, availability)
             result.update({record.id: (rule, *plan[record.id]) for record in records})
+            records -= rule._still_waiting(records, plan)
             notes.update(rule._assignment_notes(records, plan))
             initial.update(rule._write_plan(records, plan, turns, notes, now))
-            assigned = records.filtered("user_id")
+            assigned = records.filtered(lambda record, plan=plan: plan[record.id][0])
             rule._plan_first_contact(assigned, now)
             if rule.notify_assignee:
                 to_notify.append(assigned)
@@ -554,6 +567,20 @@ class SalesProcessAssignmentRule(models.Model):
             self._schedule_contact_activities(assigned)
             self._notify_assignees(assigned)
         return result
+
+    def _still_waiting(self, records, plan):
+        """The records the plan leaves waiting in the team where this rule
+        already left them: nothing changed, nothing is written or logged."""
+        self.ensure_one()
+        team = self._target_team()
+        return records.filtered(
+            lambda record: (
+                not plan[record.id][0]
+                and record.sales_process_assignment_state == "team_only"
+                and record.sales_process_assignment_rule_id == self
+                and (not team or record.team_id == team)
+            )
+        )
 
     def _write_plan(self, records, plan, turns, notes, now):
         """Write the owners of the plan on ``records``, and the rule's turns.
@@ -598,14 +625,21 @@ class SalesProcessAssignmentRule(models.Model):
                 "sales_process_assignment_rule_id": self.id,
                 "sales_process_assignment_date": now,
                 "sales_process_assignment_state": "assigned" if user else "team_only",
-                "sales_process_first_contact_deadline": False,
-                "sales_process_first_contact_date": False,
-                "sales_process_first_contact_escalated": False,
             }
             if team:
                 values["team_id"] = team.id
             if user:
-                values["user_id"] = user.id
+                # a new window to contact the customer; a record left with
+                # its owner keeps its own, escalated or not, so that it is
+                # not escalated again
+                values.update(
+                    {
+                        "user_id": user.id,
+                        "sales_process_first_contact_deadline": False,
+                        "sales_process_first_contact_date": False,
+                        "sales_process_first_contact_escalated": False,
+                    }
+                )
             # Odoo's mail per assigned record is replaced by one notification
             # per assignee and run (_notify_assignees)
             records.browse(ids).with_context(
@@ -613,7 +647,9 @@ class SalesProcessAssignmentRule(models.Model):
                 mail_auto_subscribe_no_notify=True,
                 mail_notrack=own_tracking,
             ).write(values)
-        for member in self.member_ids:
+        # sudo: the turns are the rule's own bookkeeping, kept by the system
+        # whoever's records it assigns (a rep, a helpdesk user, a manager)
+        for member in self.sudo().member_ids:
             if member.id in turns and turns[member.id] != member.assigned_count:
                 member.assigned_count = turns[member.id]
         return initial
@@ -788,20 +824,22 @@ class SalesProcessAssignmentRule(models.Model):
             if not self.search_count([("res_model", "=", res_model)], limit=1):
                 continue
             Model = self.env[res_model]
-            last_id = 0
+            domain = Domain(
+                [("user_id", "=", False), *Model._assignment_open_domain()]
+            )
+            cursor = f"assign_backlog.{res_model}"
+            last_id = read_cursor(self.env, cursor)
             while records := Model.search(
-                [
-                    ("id", ">", last_id),
-                    ("user_id", "=", False),
-                    *Model._assignment_open_domain(),
-                ],
-                limit=batch_size,
-                order="id",
+                domain & Domain("id", ">", last_id), limit=batch_size, order="id"
             ):
                 last_id = records[-1].id
                 records._assignment_apply()
-                if self.env["ir.cron"]._commit_progress(len(records)) <= 0:
-                    return
+                remaining = Model.search_count(domain & Domain("id", ">", last_id))
+                write_cursor(self.env, cursor, remaining and last_id)
+                if not self.env["ir.cron"]._commit_progress(
+                    len(records), remaining=remaining
+                ):
+                    return  # out of time: the next call goes on from the cursor
 
     @api.model
     def _cron_first_contact_sweep(self):
@@ -836,7 +874,10 @@ class SalesProcessAssignmentRule(models.Model):
                         rule._escalate_no_contact(rule_records)
                     else:  # the rule was deleted: nobody to escalate to
                         rule_records.sales_process_first_contact_escalated = True
-                self.env["ir.cron"]._commit_progress(len(records))
+                if not self.env["ir.cron"]._commit_progress(
+                    len(records), remaining=Model.search_count(domain)
+                ):
+                    return  # out of time: the scheduler runs the job again soon
 
     def _escalate_no_contact(self, records):
         """Tell the managers, and give the records to the next rep if asked."""

@@ -81,6 +81,7 @@ class SalesProcessComplexRequest(models.Model):
         string="Stage Entry",
         readonly=True,
         ondelete="set null",
+        index="btree_not_null",
         help="The stage the new deadline applies to.",
     )
     state = fields.Selection(

@@ -7,6 +7,9 @@ from psycopg2 import OperationalError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+from ..tools.cron_cursor import read_cursor, write_cursor
 
 _logger = logging.getLogger(__name__)
 
@@ -44,7 +47,9 @@ class SalesProcessContractChain(models.Model):
     company_id = fields.Many2one(related="order_id.company_id", store=True)
     team_id = fields.Many2one(related="order_id.team_id", store=True)
     partner_id = fields.Many2one(related="order_id.partner_id", store=True)
-    policy_id = fields.Many2one("sales.process.contract.policy", readonly=True)
+    policy_id = fields.Many2one(
+        "sales.process.contract.policy", readonly=True, index="btree_not_null"
+    )
     trigger = fields.Selection(TRIGGERS, readonly=True)
     step_ids = fields.One2many(
         "sales.process.contract.step", "chain_id", string="Steps", readonly=True
@@ -484,23 +489,28 @@ class SalesProcessContractChain(models.Model):
             .sudo()
             .get_param("sales_process_automation.contract_batch_size", 500)
         )
-        last_id = 0
-        while chains := self.search(
+        domain = Domain(
             [
-                ("id", ">", last_id),
                 ("overdue_escalated", "=", False),
                 ("policy_id.overdue_escalation_days", ">", 0),
                 ("invoice_ids.state", "=", "posted"),
                 ("invoice_ids.payment_state", "in", ("not_paid", "partial")),
-            ],
-            limit=batch_size,
-            order="id",
+            ]
+        )
+        last_id = read_cursor(self.env, "contract_overdue")
+        while chains := self.search(
+            domain & Domain("id", ">", last_id), limit=batch_size, order="id"
         ):
             last_id = chains[-1].id
             late = chains.filtered(lambda chain: chain._overdue_invoices(today))
             for chain in late.try_lock_for_update():
                 chain._escalate_overdue(chain._overdue_invoices(today))
-            self.env["ir.cron"]._commit_progress(len(chains))
+            remaining = self.search_count(domain & Domain("id", ">", last_id))
+            write_cursor(self.env, "contract_overdue", remaining and last_id)
+            if not self.env["ir.cron"]._commit_progress(
+                len(chains), remaining=remaining
+            ):
+                return  # out of time: the next call goes on from the cursor
 
     def _overdue_invoices(self, today):
         self.ensure_one()

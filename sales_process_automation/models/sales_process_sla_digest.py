@@ -70,20 +70,26 @@ class SalesProcessSlaDigest(models.Model):
         todo = (managers - done).filtered(lambda user: user.active)
         batch = todo[:DIGEST_MANAGER_BATCH]
         template = self.env.ref("sales_process_automation.mail_template_sla_digest")
-        for manager in batch:
-            rows = History.search(
-                watched
-                & (
-                    Domain("team_id.user_id", "=", manager.id)
-                    | Domain("helpdesk_team_id.user_id", "=", manager.id)
-                ),
-                order="date_deadline",
-                limit=DIGEST_ROWS_LIMIT,
-            )
-            digest = self.create(
-                {"user_id": manager.id, "date": today, "history_ids": rows.ids}
-            )
-            template.send_mail(digest.id)
+        digests = self.create(
+            [
+                {
+                    "user_id": manager.id,
+                    "date": today,
+                    "history_ids": History.search(
+                        watched
+                        & (
+                            Domain("team_id.user_id", "=", manager.id)
+                            | Domain("helpdesk_team_id.user_id", "=", manager.id)
+                        ),
+                        order="date_deadline",
+                        limit=DIGEST_ROWS_LIMIT,
+                    ).ids,
+                }
+                for manager in batch
+            ]
+        )
+        # one rendering and one queue insert for the batch, not one per manager
+        template.send_mail_batch(digests.ids)
         self.env["ir.cron"]._commit_progress(
             len(batch), remaining=len(todo) - len(batch)
         )

@@ -25,11 +25,18 @@ class SalesProcessSlaEvent(models.Model):
         ],
         required=True,
     )
-    reminder_id = fields.Many2one("sales.process.sla.reminder", ondelete="set null")
+    reminder_id = fields.Many2one(
+        "sales.process.sla.reminder", ondelete="set null", index="btree_not_null"
+    )
     date = fields.Datetime(required=True)
     skipped = fields.Boolean(
         help="The reminder was due while the record's reminders were off."
     )
+    failed = fields.Boolean(
+        help="Its notifications or the action on breach failed: the sweep went "
+        "on with the other records and does not try it again.",
+    )
+    error = fields.Text(readonly=True)
 
     _one_reminder_per_row = models.UniqueIndex(
         "(history_id, reminder_id) WHERE reminder_id IS NOT NULL"

@@ -20,7 +20,7 @@ class SalesProcessSlaPolicy(models.Model):
 
     _name = "sales.process.sla.policy"
     _description = "Stage SLA Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["sales.process.admin.alert.mixin"]
     _order = "res_model, sequence, id"
     _check_company_auto = True
 
@@ -188,6 +188,9 @@ class SalesProcessSlaPolicy(models.Model):
         self.ensure_one()
         return Domain(safe_eval(self.domain or "[]"))
 
+    def _sales_process_stored_domain(self):
+        return self._get_domain()
+
     def _duration_hours(self, calendar):
         """The expected duration in working hours of ``calendar``."""
         self.ensure_one()
@@ -224,8 +227,12 @@ class SalesProcessSlaPolicy(models.Model):
                 if record.id not in matched
                 and policy._applies_to(record, vals[stage_column])
             )
-            domain = policy._get_domain()
-            if candidates and not domain.is_true():
+            if not candidates:
+                continue
+            domain = policy._sales_process_valid_domain(records)
+            if domain is None:
+                continue
+            if not domain.is_true():
                 candidates = candidates.filtered_domain(domain)
             matched.update(dict.fromkeys(candidates.ids, policy))
         return [matched.get(record.id, self) for record in records]
@@ -261,22 +268,23 @@ class SalesProcessSlaPolicy(models.Model):
         )
         return stage in pausing.ids
 
-    def _consumed_hours(self, stage, earlier_rows):
-        """Working hours already spent in ``stage`` under this policy.
+    def _rows_before_pause(self, stage, earlier_rows):
+        """The earlier rows of the record in ``stage`` under this policy whose
+        time and breach still count.
 
-        ``earlier_rows`` are the record's rows, newest first: the time counts
-        while only pause stages stand between them and now.
+        ``earlier_rows`` are the record's rows, newest first: they count while
+        only pause stages stand between them and now.
         """
         self.ensure_one()
-        consumed = 0.0
+        counted = earlier_rows.browse()
         for row in earlier_rows:
             row_stage = row._stage_value()
             if self._pauses_in(row_stage):
                 continue
             if row_stage != stage or row.sla_policy_id != self:
                 break
-            consumed += row.working_hours
-        return consumed
+            counted |= row
+        return counted
 
     def _escalation_recipients(self, record):
         """Users told that ``record`` breached this policy."""
@@ -287,8 +295,33 @@ class SalesProcessSlaPolicy(models.Model):
         return users.filtered(lambda user: user.active and not user.share)
 
     def action_recompute_open_records(self):
-        """Apply the current policies again to records now in the policies' stages."""
-        self.env["sales.process.stage.history"]._sla_recompute_open_rows(
-            self.mapped("res_model")
-        )
-        return True
+        """Apply the current policies again to records now in the policies' stages.
+
+        Up to a batch of open records are done at once; more are done by the
+        job "Sales Process: apply stage SLA policies to open records", in
+        batches, in the background.
+        """
+        History = self.env["sales.process.stage.history"]
+        res_models = sorted(set(self.mapped("res_model")))
+        batch_size = History._sla_batch_size()
+        if (
+            History.search_count(
+                [("res_model", "in", res_models), ("date_out", "=", False)],
+                limit=batch_size + 1,
+            )
+            <= batch_size
+        ):
+            History._sla_recompute_open_rows(res_models)
+            return True
+        History._sla_recompute_schedule(res_models)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "The open records are updated in the background, in a few "
+                    "minutes."
+                ),
+            },
+        }

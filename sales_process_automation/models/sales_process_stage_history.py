@@ -1,5 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import timedelta
@@ -12,6 +13,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, ormcache
+
+from ..tools.cron_cursor import read_cursor, write_cursor
+
+_logger = logging.getLogger(__name__)
 
 SLA_STATUSES = [
     ("on_track", "On Track"),
@@ -131,6 +136,7 @@ class SalesProcessStageHistory(models.Model):
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
+        index="btree_not_null",
         help="Working time in force when the record entered the stage: the team's, "
         "else the company's.",
     )
@@ -330,7 +336,7 @@ class SalesProcessStageHistory(models.Model):
         and does not write them again.
         """
         batch_size = 20000
-        last_id = 0
+        last_id = read_cursor(self.env, "funnel_flags")
         while lead_ids := [
             id_
             for (id_,) in self.env.execute_query(
@@ -343,7 +349,14 @@ class SalesProcessStageHistory(models.Model):
         ]:
             last_id = lead_ids[-1]
             self._refresh_funnel_flags(lead_ids)
-            self.env["ir.cron"]._commit_progress(len(lead_ids))
+            [(remaining,)] = self.env.execute_query(
+                SQL("SELECT COUNT(*) FROM crm_lead WHERE id > %s", last_id)
+            )
+            write_cursor(self.env, "funnel_flags", remaining and last_id)
+            if not self.env["ir.cron"]._commit_progress(
+                len(lead_ids), remaining=remaining
+            ):
+                return  # out of time: the next call goes on from the cursor
 
     @api.model
     def _add_durations(self, vals_list):
@@ -520,6 +533,24 @@ class SalesProcessStageHistory(models.Model):
             )
         )
         self.invalidate_model()
+
+    @api.model
+    def _stages_in_use(self, stage_field, pause_field, stages):
+        """The ``stages`` that history rows or SLA policies (archived ones
+        included) refer to, as stage or as pause stage."""
+        # sudo: whoever deletes a stage, every row and policy counts
+        in_rows = self.sudo()._read_group(
+            [(stage_field, "in", stages.ids)], [stage_field]
+        )
+        Policy = self.env["sales.process.sla.policy"].sudo().with_context(
+            active_test=False
+        )
+        policies = Policy.search(
+            ["|", (stage_field, "in", stages.ids), (pause_field, "in", stages.ids)]
+        )
+        return stages.browse(stage.id for (stage,) in in_rows) | (
+            (policies[stage_field] | policies[pause_field]) & stages
+        )
 
     def _document(self):
         self.ensure_one()
@@ -717,7 +748,11 @@ class SalesProcessStageHistory(models.Model):
             # an approved extension turns the standard reminders off
             quiet = row.sla_excluded or row.lead_id.sales_process_extension_approved
             for moment, kind, reminder in due:
-                skipped = kind == "reminder" and (quiet or moment < latest)
+                skipped = (kind == "reminder" and (quiet or moment < latest)) or (
+                    # a status the row already has (breached before a pause)
+                    # is not notified again
+                    kind != "reminder" and row.sla_status == "breached"
+                )
                 event_vals.append(
                     {
                         "history_id": row.id,
@@ -736,7 +771,7 @@ class SalesProcessStageHistory(models.Model):
                 else:
                     at_risk |= row
             row.sla_next_check = min(upcoming, default=False)
-        Event.create(event_vals)
+        events = Event.create(event_vals)
         (at_risk - breached).filtered(
             lambda row: row.sla_status == "on_track"
         ).sla_status = "at_risk"
@@ -744,6 +779,73 @@ class SalesProcessStageHistory(models.Model):
         breached.filtered(
             lambda row: row.sla_policy_id.mark_abnormal
         ).state = "abnormal"
+        failures = self._sla_isolate_failures(reminded, breached)
+        if failures:
+            self._sla_record_failures(
+                failures, events.filtered(lambda event: not event.skipped)
+            )
+
+    def _sla_isolate_failures(self, reminded, breached):
+        """Notify and run the breach actions; a row that fails stops no other.
+
+        The batch runs in a savepoint; when it fails, each row runs again in
+        its own savepoint. Returns the rows that still fail: ``{row: error}``.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._sla_notify_and_act(reminded, breached)
+            return {}
+        except Exception:
+            _logger.info("SLA sweep: a batch failed, its rows run one by one")
+        return self._sla_isolate_rows(reminded, breached)
+
+    def _sla_isolate_rows(self, reminded, breached):
+        """``_sla_notify_and_act`` row by row, each in its own savepoint."""
+        failures = {}
+        for row in self.browse().union(*reminded.values(), breached):
+            try:
+                with self.env.cr.savepoint():
+                    row._sla_notify_and_act(
+                        {
+                            reminder: row
+                            for reminder, rows in reminded.items()
+                            if row in rows
+                        },
+                        breached & row,
+                    )
+            except Exception as error:
+                _logger.exception(
+                    "SLA sweep: the reminders or breach actions of %s (%s) failed",
+                    row._document().display_name,
+                    row.sla_policy_id.name,
+                )
+                failures[row] = error
+        return failures
+
+    def _sla_record_failures(self, failures, events):
+        """Mark the events of the failed rows, and tell the administrators
+        once per policy."""
+        by_policy = defaultdict(list)
+        for row, error in failures.items():
+            events.filtered(lambda event, row=row: event.history_id == row).write(
+                {"failed": True, "error": str(error)}
+            )
+            by_policy[row.sla_policy_id].append((row, error))
+        for policy, failed in by_policy.items():
+            policy._sales_process_alert_admins(
+                self.env._(
+                    "The SLA sweep could not notify or run the action on breach "
+                    "for %(records)s: %(error)s. The other records went on; fix "
+                    "the policy, its templates or its action.",
+                    records=", ".join(
+                        row._document().display_name for row, _error in failed
+                    ),
+                    error=str(failed[0][1]),
+                )
+            )
+
+    def _sla_notify_and_act(self, reminded, breached):
+        """The reminders and escalations of the rows, and the actions on breach."""
         for reminder, rows in reminded.items():
             rows._sla_notify(
                 reminder._recipients,
@@ -826,6 +928,56 @@ class SalesProcessStageHistory(models.Model):
             ):
                 last_id = rows[-1].id
                 rows._sla_reapply_policies()
+
+    @api.model
+    def _sla_recompute_schedule(self, res_models):
+        """Have the job apply the current policies to the open rows of
+        ``res_models``, from their first row."""
+        pending = set(self._sla_recompute_pending()) | set(res_models)
+        for res_model in res_models:
+            write_cursor(self.env, f"sla_recompute.{res_model}", 0)
+        # sudo: a technical setting of the job, whoever asks for it
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sales_process_automation.sla_recompute_models", ",".join(sorted(pending))
+        )
+        self.env.ref("sales_process_automation.ir_cron_sla_recompute")._trigger()
+
+    @api.model
+    def _sla_recompute_pending(self):
+        # sudo: a technical setting of the job, whoever reads it
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sales_process_automation.sla_recompute_models", "")
+        )
+        return [res_model for res_model in value.split(",") if res_model]
+
+    @api.model
+    def _cron_sla_recompute_open_rows(self):
+        """Apply the current policies to the open rows of the models asked for,
+        a batch at a time, going on where the last call stopped."""
+        batch_size = self._sla_batch_size()
+        pending = self._sla_recompute_pending()
+        for res_model in list(pending):
+            cursor = f"sla_recompute.{res_model}"
+            domain = Domain("res_model", "=", res_model) & Domain("date_out", "=", False)
+            last_id = read_cursor(self.env, cursor)
+            while rows := self.search(
+                domain & Domain("id", ">", last_id), limit=batch_size, order="id"
+            ):
+                last_id = rows[-1].id
+                rows._sla_reapply_policies()
+                remaining = self.search_count(domain & Domain("id", ">", last_id))
+                write_cursor(self.env, cursor, remaining and last_id)
+                if not self.env["ir.cron"]._commit_progress(
+                    len(rows), remaining=remaining
+                ):
+                    return  # out of time: the next call goes on from the cursor
+            pending.remove(res_model)
+            # sudo: a technical setting of the job
+            self.env["ir.config_parameter"].sudo().set_param(
+                "sales_process_automation.sla_recompute_models", ",".join(pending)
+            )
 
     def _sla_reapply_policies(self):
         """Apply the current policies to these open rows of one model.

@@ -15,6 +15,8 @@ SLA_RECORD_FIELDS = [
     "sales_process_sla_excluded",
     "sales_process_sla_exclusion_reason",
 ]
+# the record's fields its open history row follows
+FOLLOWED_FIELDS = {"user_id", "team_id", "company_id"}
 
 
 class SalesProcessStageTrackingMixin(models.AbstractModel):
@@ -143,6 +145,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
     def write(self, vals):
         if not self or not vals.keys() & {
             "active",
+            *FOLLOWED_FIELDS,
             *self._stage_history_trigger_fields(),
         }:
             return super().write(vals)
@@ -163,8 +166,43 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 self._stage_history_link, moved.ids, now
             )
             moved._stage_history_open([now] * len(moved))
+        if vals.keys() & FOLLOWED_FIELDS:
+            (self - moved)._stage_history_follow_record()
         switched._sla_follow_archiving()
         return result
+
+    def _stage_history_follow_record(self):
+        """The open rows take the new owner, team and company of their record.
+
+        A new team or company also brings its working hours and, matched
+        again, its stage SLA policy. Rows are written per distinct values.
+        """
+        rows = {
+            row[self._stage_history_link].id: row
+            for row in self._stage_history_open_rows()
+        }
+        team_column = self._stage_history_team_column
+        # sudo: the history is maintained by the system, users only read it
+        History = self.env["sales.process.stage.history"].sudo()
+        by_values = defaultdict(lambda: History)
+        rematch = History
+        for record in self.filtered(lambda record: record.id in rows):
+            row = rows[record.id]
+            values = {
+                "user_id": record.user_id.id,
+                team_column: record.team_id.id,
+                "company_id": record.company_id.id,
+                "resource_calendar_id": record._working_calendar().id,
+            }
+            changed = {name for name, value in values.items() if row[name].id != value}
+            if changed:
+                by_values[tuple(values.items())] |= row
+            if changed - {"user_id"}:
+                rematch |= row
+        for values, group in by_values.items():
+            group.write(dict(values))
+        rematch._sla_reapply_policies()
+        self.invalidate_recordset(SLA_RECORD_FIELDS)
 
     def _sla_follow_archiving(self):
         """Archived (lost) records leave their SLA; restored ones get it back."""
@@ -244,16 +282,22 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         earlier_rows = self._stage_history_rows_before_pause(policies)
         stage_column = self._stage_history_stage_column
         for record, vals, policy in zip(records, vals_list, policies, strict=True):
-            consumed = (
-                policy._consumed_hours(vals[stage_column], earlier_rows[record.id])
+            counted = (
+                policy._rows_before_pause(vals[stage_column], earlier_rows[record.id])
                 if record.id in earlier_rows
-                else 0.0
+                else History
             )
             vals.update(
                 History._sla_entry_values(
-                    policy, vals["resource_calendar_id"], vals["date_in"], consumed
+                    policy,
+                    vals["resource_calendar_id"],
+                    vals["date_in"],
+                    sum(counted.mapped("working_hours")),
                 )
             )
+            if "breached" in counted.mapped("sla_status"):
+                # breached before the pause: still breached, not escalated again
+                vals["sla_status"] = "breached"
         History._insert_rows(vals_list)
         self.invalidate_recordset(
             ["sales_process_stage_history_ids", *SLA_RECORD_FIELDS]

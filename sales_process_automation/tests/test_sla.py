@@ -325,17 +325,17 @@ class TestSla(SalesProcessCommon):
         )
         leads = self._create_leads(5)
         self._enter(leads, self.proposition, "2026-11-16 09:00:00")
-        notify = SalesProcessStageHistory._sla_notify
+        notify = SalesProcessStageHistory._sla_isolate_failures
         calls = []
 
         def fail_on_second_batch(rows, *args):
             calls.append(rows)
             if len(calls) == 2:
-                raise RuntimeError("mail server down")
+                raise RuntimeError("worker killed")
             return notify(rows, *args)
 
         with patch.object(
-            SalesProcessStageHistory, "_sla_notify", fail_on_second_batch
+            SalesProcessStageHistory, "_sla_isolate_failures", fail_on_second_batch
         ):
             self._sweep("2026-11-17 10:00:00")
         self.assertEqual(len(self._activities(leads)), 2, "first batch kept")

@@ -1,0 +1,187 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import freeze_time, new_test_user, tagged
+
+from .common import SalesProcessCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHardeningAssignment(SalesProcessCommon):
+    """Assignment rules run as the people who use them, and survive bad data.
+
+    Monday 2026-11-16; the East team works 8:00-12:00 and 13:00-17:00 UTC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Rule = cls.env["sales.process.assignment.rule"]
+        cls.rep_li = new_test_user(
+            cls.env, login="spa_hard_rep_li", groups="sales_team.group_sale_salesman"
+        )
+        cls.team_east.member_ids = [Command.set((cls.rep_east | cls.rep_li).ids)]
+        cls.helpdesk_user = new_test_user(
+            cls.env,
+            login="spa_hard_helpdesk",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+        )
+        cls.helpdesk_team.user_ids = [Command.link(cls.helpdesk_user.id)]
+        cls.backlog_cron = cls.env.ref(
+            "sales_process_automation.ir_cron_assign_backlog"
+        )
+        cls.contact_cron = cls.env.ref(
+            "sales_process_automation.ir_cron_first_contact_sweep"
+        )
+
+    def _rule(self, **values):
+        return self.Rule.create(
+            {"name": "Rule", "team_id": self.team_east.id, **values}
+        )
+
+    def _run(self, cron, when):
+        with freeze_time(when), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+
+    def _notes(self, record, text):
+        return record.message_ids.filtered(lambda message: text in message.body)
+
+    # item 10: the rule's bookkeeping is system work
+    def test_rep_creates_an_unassigned_lead(self):
+        rule = self._rule()
+        with freeze_time("2026-11-16 09:00:00"):
+            lead = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create({"name": "Walk-in", "user_id": False})
+            )
+        self.assertEqual(lead.sales_process_assignment_rule_id, rule)
+        self.assertIn(lead.user_id, self.rep_east | self.rep_li)
+        self.assertEqual(sum(rule.member_ids.mapped("assigned_count")), 1)
+
+    def test_helpdesk_user_creates_an_unassigned_ticket(self):
+        rule = self.Rule.create(
+            {
+                "name": "After-sales",
+                "res_model": "helpdesk.ticket",
+                "helpdesk_team_id": self.helpdesk_team.id,
+                "method": "round_robin",
+            }
+        )
+        with freeze_time("2026-11-16 09:00:00"):
+            ticket = (
+                self.env["helpdesk.ticket"]
+                .with_user(self.helpdesk_user)
+                .create(
+                    {
+                        "name": "Broken pump",
+                        "description": "<p>Leaks</p>",
+                        "user_id": False,
+                    }
+                )
+            )
+        self.assertEqual(ticket.sales_process_assignment_rule_id, rule)
+        self.assertTrue(ticket.user_id)
+
+    def test_manager_applies_the_rules(self):
+        leads = self._create_leads(3, user_id=False, team_id=False)
+        self.assertFalse(leads.user_id, "no rule when they were created")
+        rule = self._rule()
+        with freeze_time("2026-11-16 10:00:00"):
+            leads.with_user(self.director).action_apply_assignment_rules()
+        self.assertEqual(len(leads.user_id), 2)
+        self.assertEqual(sum(rule.member_ids.mapped("assigned_count")), 3)
+
+    # item 13: one escalation per deadline, a note only when something changed
+    def test_no_other_rep_escalates_once_and_keeps_the_owner(self):
+        self.team_east.member_ids = [Command.set(self.rep_east.ids)]
+        self._rule(first_contact_hours=8, reassign_on_no_contact=True)
+        with freeze_time("2026-11-16 09:00:00"):
+            lead = self.env["crm.lead"].create({"name": "Silent", "user_id": False})
+        self.assertEqual(lead.user_id, self.rep_east)
+        for when in ("2026-11-17 10:00:00", "2026-11-18 10:00:00", "2026-11-19 11:00"):
+            self._run(self.contact_cron, when)
+        self.assertEqual(lead.user_id, self.rep_east, "nobody else to take it")
+        self.assertTrue(lead.sales_process_first_contact_escalated)
+        self.assertEqual(len(self._notes(lead, "escalated")), 1)
+        escalations = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+                ("summary", "=", "Not contacted in time"),
+            ]
+        )
+        self.assertEqual(escalations.user_id, self.director)
+        self.assertEqual(len(escalations), 1)
+        contact = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+                ("summary", "=", "Contact the customer: new assignment"),
+            ]
+        )
+        self.assertEqual(len(contact), 1, "the same rep is not asked again")
+
+    def test_backlog_writes_the_waiting_note_once(self):
+        self._rule()
+        # Saturday: nobody works
+        with freeze_time("2026-11-21 10:00:00"):
+            lead = self.env["crm.lead"].create({"name": "Weekend", "user_id": False})
+        self.assertEqual(lead.sales_process_assignment_state, "team_only")
+        for when in ("2026-11-21 11:00:00", "2026-11-21 12:00:00"):
+            self._run(self.backlog_cron, when)
+        self.assertEqual(len(self._notes(lead, "waits in the team")), 1)
+        self._run(self.backlog_cron, "2026-11-23 09:00:00")
+        self.assertIn(lead.user_id, self.rep_east | self.rep_li, "Monday: assigned")
+
+    # item 14: archived person, working hours without working time
+    def test_fixed_rule_skips_an_archived_person(self):
+        self._rule(method="fixed", user_id=self.rep_west.id, team_id=False)
+        self.rep_west.action_archive()
+        with freeze_time("2026-11-16 09:00:00"):
+            lead = self.env["crm.lead"].create(
+                {"name": "For West", "user_id": False, "team_id": self.team_west.id}
+            )
+        self.assertFalse(lead.user_id)
+        self.assertEqual(lead.sales_process_assignment_state, "team_only")
+        self.assertTrue(self._notes(lead, "is archived"))
+
+    def test_working_hours_without_working_time_are_refused_on_the_team(self):
+        empty = self.env["resource.calendar"].create(
+            {"name": "Nobody works", "attendance_ids": [Command.clear()]}
+        )
+        for team in (self.team_east, self.helpdesk_team):
+            with self.assertRaises(ValidationError) as refused:
+                team.sales_process_resource_calendar_id = empty
+            self.assertIn("no working time", str(refused.exception))
+        self.assertEqual(self.team_east.sales_process_resource_calendar_id, self.calendar)
+        # the team's leads are still created, with their deadlines
+        self.assertTrue(self._create_leads(1))
+
+    # item 12: a stored condition that became invalid
+    def test_rule_with_a_condition_now_invalid_is_skipped_and_flagged(self):
+        broken = self._rule(name="Custom field rule", sequence=1)
+        fallback = self._rule(name="Everything", sequence=2)
+        # a custom field the condition read was removed since
+        self.env.cr.execute(
+            "UPDATE sales_process_assignment_rule SET domain = %s WHERE id = %s",
+            ["[('x_removed_field', '=', 1)]", broken.id],
+        )
+        broken.invalidate_recordset()
+        with freeze_time("2026-11-16 09:00:00"):
+            leads = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create([{"name": "First", "user_id": False}, {"name": "Next"}])
+            )
+        self.assertEqual(leads.sales_process_assignment_rule_id, fallback)
+        self.assertIn("x_removed_field", broken.domain_error)
+        alerts = broken.message_ids.filtered(
+            lambda message: self.process_admin.partner_id in message.partner_ids
+        )
+        self.assertEqual(len(alerts), 1)
+        with freeze_time("2026-11-16 10:00:00"):
+            self.env["crm.lead"].create({"name": "Later", "user_id": False})
+        self.assertEqual(len(broken.message_ids & alerts), 1, "told once")
+        broken.domain = "[]"
+        self.assertFalse(broken.domain_error)
