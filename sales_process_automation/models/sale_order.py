@@ -6,20 +6,19 @@ from odoo.exceptions import UserError
 
 class SaleOrder(models.Model):
     _name = "sale.order"
+    # sale_tier_validation makes sale.order a tier.validation already: our
+    # mixin (a tier.validation itself) comes first so that the class order
+    # stays consistent and its checks run before the engine's
     _inherit = [
+        "sales.process.tier.validation.mixin",
         "sale.order",
         "sales.process.stage.tracking.mixin",
-        "sales.process.tier.validation.mixin",
     ]
 
     _stage_history_field = "state"
     _stage_history_link = "order_id"
     _stage_history_stage_column = "order_state"
     _stage_history_entry_date_field = "date_order"
-
-    _state_from = ["draft", "sent"]
-    _state_to = ["sale"]
-    _cancel_state = "cancel"
 
     sales_process_stage_history_ids = fields.One2many(
         "sales.process.stage.history",
@@ -129,6 +128,10 @@ class SaleOrder(models.Model):
 
     def _has_to_be_paid(self):
         return super()._has_to_be_paid() and not self._sales_process_approval_error()
+
+    def _get_tier_validation_readonly_domain(self):
+        # editable under validation in the form too, see below
+        return "False"
 
     def _check_allow_write_under_validation(self, vals):
         # A quotation stays editable under validation: the customer signs it,

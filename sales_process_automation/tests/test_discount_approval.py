@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
@@ -325,6 +327,25 @@ class TestDiscountApproval(DiscountApprovalCommon):
         self.assertFalse(order.review_ids)
         self.assertTrue(order.need_validation)
         self.assertEqual(order.sales_process_approver_ids, self.director)
+
+    def test_one_validation_banner_and_one_set_of_buttons(self):
+        """sale_tier_validation's banner and buttons, not a second set."""
+        arch = etree.fromstring(
+            self.env["sale.order"]
+            .with_user(self.rep_east)
+            .get_view(view_type="form")["arch"]
+        )
+        for button in (
+            "request_validation",
+            "restart_validation",
+            "validate_tier",
+            "reject_tier",
+        ):
+            self.assertEqual(len(arch.xpath(f"//button[@name='{button}']")), 1, button)
+        self.assertEqual(
+            len(arch.xpath("//field[@name='review_ids'][@widget='tier_validation']")), 1
+        )
+        self.assertEqual(len(arch.xpath("//field[@name='to_validate_message']")), 1)
 
     def test_quotations_without_discount_are_untouched(self):
         order = self._quotation((self.chair, 1, 0.0), (self.desk, 2, 0.0))
