@@ -176,6 +176,20 @@ class TestDiscountApproval(DiscountApprovalCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_one_decision_for_consecutive_tiers_of_the_same_person(self):
+        # the team leader is the sales director too
+        self.threshold_director.with_user(
+            self.process_admin
+        ).reviewer_id = self.director
+        order = self._quotation((self.chair, 1, 30.0))
+        order.request_validation()
+        self.assertEqual(len(order.review_ids), 2)
+        order.with_user(self.director).validate_tier()
+        self.assertEqual(set(order.review_ids.mapped("status")), {"approved"})
+        self.assertEqual(order.validation_status, "validated")
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
     def test_one_step_approval_asks_every_reviewer_at_once(self):
         self.threshold_director.with_user(self.process_admin).approve_sequence = False
         order = self._quotation((self.chair, 1, 30.0))
@@ -215,6 +229,11 @@ class TestDiscountApproval(DiscountApprovalCommon):
         wizard.add_comment()
         self.assertEqual(order.review_ids.comment, "Strategic customer, one-off")
         self.assertEqual(order.validation_status, "validated")
+        # the salesperson reads why in the quotation's chatter
+        note = order.message_ids.filtered(
+            lambda message: "Strategic customer, one-off" in message.body
+        )
+        self.assertEqual(note.author_id, self.director.partner_id)
 
     def test_reviewer_is_reminded(self):
         self.threshold_leader.with_user(self.process_admin).notify_reminder_delay = 2
