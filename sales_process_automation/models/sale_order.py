@@ -60,6 +60,13 @@ class SaleOrder(models.Model):
         "sells the quotation.",
     )
 
+    sales_process_pending_reviewer_ids = fields.Many2many(
+        "res.users",
+        string="To Be Approved By",
+        compute="_compute_sales_process_pending_reviewer_ids",
+        help="The reviewers whose decision the discount waits for now.",
+    )
+
     @api.depends(
         "order_line.price_unit",
         "order_line.discount",
@@ -106,6 +113,13 @@ class SaleOrder(models.Model):
                     )
                 )
 
+    @api.depends("review_ids.status", "review_ids.reviewer_ids")
+    def _compute_sales_process_pending_reviewer_ids(self):
+        for order in self:
+            order.sales_process_pending_reviewer_ids = order.review_ids.filtered(
+                lambda review: review.status == "pending"
+            ).reviewer_ids
+
     @api.depends(
         "sales_process_max_line_discount",
         "sales_process_total_discount",
@@ -128,6 +142,15 @@ class SaleOrder(models.Model):
 
     def _has_to_be_paid(self):
         return super()._has_to_be_paid() and not self._sales_process_approval_error()
+
+    def _add_tier_validation_buttons(self, node, params):
+        # the primary action of a quotation whose discount needs approval:
+        # its Send button waits for the approval (see the form view)
+        new_node = super()._add_tier_validation_buttons(node, params)
+        for button in new_node.iter("button"):
+            if button.get("name") == "request_validation":
+                button.set("class", "btn-primary")
+        return new_node
 
     def _get_tier_validation_readonly_domain(self):
         # editable under validation in the form too, see below

@@ -7,6 +7,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import SalesProcessCommon
 from .test_contract_chain import SIGNATURE
@@ -365,6 +366,37 @@ class TestDiscountApproval(DiscountApprovalCommon):
             len(arch.xpath("//field[@name='review_ids'][@widget='tier_validation']")), 1
         )
         self.assertEqual(len(arch.xpath("//field[@name='to_validate_message']")), 1)
+
+    def test_pending_approval_banner_and_primary_buttons(self):
+        arch = etree.fromstring(
+            self.env["sale.order"]
+            .with_user(self.rep_east)
+            .get_view(view_type="form")["arch"]
+        )
+        (send,) = arch.xpath("//button[@id='quotation_send_primary']")
+        (request,) = arch.xpath("//button[@name='request_validation']")
+        self.assertIn("btn-primary", request.get("class"))
+
+        def send_is_primary(order):
+            return not safe_eval(
+                send.get("invisible"),
+                {name: order[name] for name in ("state", "need_validation")}
+                | {"validation_status": order.validation_status, "invoice_count": 0},
+            )
+
+        plain = self._quotation((self.chair, 1, 0.0))
+        self.assertTrue(send_is_primary(plain))
+        order = self._quotation((self.chair, 1, 12.0))
+        self.assertFalse(send_is_primary(order), "Request Validation is")
+        order.request_validation()
+        self.assertFalse(send_is_primary(order), "waiting for the team leader")
+        self.assertEqual(
+            order.with_user(self.rep_east).sales_process_pending_reviewer_ids,
+            self.director,
+        )
+        order.with_user(self.director).validate_tier()
+        self.assertFalse(order.sales_process_pending_reviewer_ids)
+        self.assertTrue(send_is_primary(order))
 
     def test_quotations_without_discount_are_untouched(self):
         order = self._quotation((self.chair, 1, 0.0), (self.desk, 2, 0.0))
