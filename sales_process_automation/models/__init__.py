@@ -34,12 +34,7 @@ from . import tier_definition
 from . import tier_review
 from . import sales_process_complex_reason
 from . import sales_process_complex_request
-from . import sales_process_complex_report
 from . import sales_process_discount_threshold
 from . import sale_order_line
 from . import sales_process_stage_skip_request
-from . import sales_process_lead_report
-from . import sales_process_funnel_report
-from . import sales_process_bottleneck_report
-from . import sales_process_stage_time_report
 from . import sales_process_dashboard_tile

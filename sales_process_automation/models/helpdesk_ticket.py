@@ -24,21 +24,5 @@ class HelpdeskTicket(models.Model):
         groups="sales_process_automation.group_user",
     )
 
-    sale_order_id = fields.Many2one(
-        "sale.order",
-        string="Sales Order",
-        index="btree_not_null",
-        check_company=True,
-        tracking=True,
-        groups="sales_process_automation.group_user",
-    )
-    lead_id = fields.Many2one(
-        "crm.lead",
-        string="Opportunity",
-        index="btree_not_null",
-        check_company=True,
-        groups="sales_team.group_sale_salesman",
-    )
-
     def _assignment_open_domain(self):
         return [("closed", "=", False)]

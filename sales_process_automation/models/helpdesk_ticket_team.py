@@ -11,7 +11,7 @@ class HelpdeskTicketTeam(models.Model):
 
     sales_process_resource_calendar_id = fields.Many2one(
         "resource.calendar",
-        string="Working Hours",
+        string="Stage Working Hours",
         check_company=True,
         tracking=True,
         help="Working time of the team, used for time spent in stages and stage "

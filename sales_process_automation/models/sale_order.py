@@ -6,20 +6,19 @@ from odoo.exceptions import UserError
 
 class SaleOrder(models.Model):
     _name = "sale.order"
+    # sale_tier_validation makes sale.order a tier.validation already: our
+    # mixin (a tier.validation itself) comes first so that the class order
+    # stays consistent and its checks run before the engine's
     _inherit = [
+        "sales.process.tier.validation.mixin",
         "sale.order",
         "sales.process.stage.tracking.mixin",
-        "sales.process.tier.validation.mixin",
     ]
 
     _stage_history_field = "state"
     _stage_history_link = "order_id"
     _stage_history_stage_column = "order_state"
     _stage_history_entry_date_field = "date_order"
-
-    _state_from = ["draft", "sent"]
-    _state_to = ["sale"]
-    _cancel_state = "cancel"
 
     sales_process_stage_history_ids = fields.One2many(
         "sales.process.stage.history",
@@ -71,6 +70,13 @@ class SaleOrder(models.Model):
         groups="sales_process_automation.group_user",
     )
 
+    sales_process_pending_reviewer_ids = fields.Many2many(
+        "res.users",
+        string="To Be Approved By",
+        compute="_compute_sales_process_pending_reviewer_ids",
+        help="The reviewers whose decision the discount waits for now.",
+    )
+
     @api.depends(
         "order_line.price_unit",
         "order_line.discount",
@@ -117,6 +123,13 @@ class SaleOrder(models.Model):
                     )
                 )
 
+    @api.depends("review_ids.status", "review_ids.reviewer_ids")
+    def _compute_sales_process_pending_reviewer_ids(self):
+        for order in self:
+            order.sales_process_pending_reviewer_ids = order.review_ids.filtered(
+                lambda review: review.status == "pending"
+            ).reviewer_ids
+
     @api.depends(
         "sales_process_max_line_discount",
         "sales_process_total_discount",
@@ -139,6 +152,19 @@ class SaleOrder(models.Model):
 
     def _has_to_be_paid(self):
         return super()._has_to_be_paid() and not self._sales_process_approval_error()
+
+    def _add_tier_validation_buttons(self, node, params):
+        # the primary action of a quotation whose discount needs approval:
+        # its Send button waits for the approval (see the form view)
+        new_node = super()._add_tier_validation_buttons(node, params)
+        for button in new_node.iter("button"):
+            if button.get("name") == "request_validation":
+                button.set("class", "btn-primary")
+        return new_node
+
+    def _get_tier_validation_readonly_domain(self):
+        # editable under validation in the form too, see below
+        return "False"
 
     def _check_allow_write_under_validation(self, vals):
         # A quotation stays editable under validation: the customer signs it,

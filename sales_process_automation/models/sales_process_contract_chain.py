@@ -5,7 +5,7 @@ import logging
 from markupsafe import Markup
 from psycopg2 import OperationalError
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
@@ -439,14 +439,17 @@ class SalesProcessContractChain(models.Model):
                     "team_id": chain.policy_id.helpdesk_team_id.id,
                     "stage_id": stages[chain.policy_id.helpdesk_team_id].id,
                     "company_id": chain.order_id.company_id.id,
-                    "sale_order_id": chain.order_id.id,
-                    "lead_id": chain.order_id.opportunity_id.id,
+                    "sale_order_ids": [Command.link(chain.order_id.id)],
                 }
                 for chain in with_team
             ]
         )
         for chain, ticket in zip(with_team, tickets, strict=True):
             chain.ticket_id = ticket
+            lead = chain.order_id.opportunity_id
+            if lead and not lead.ticket_id:
+                # helpdesk_mgmt_crm links an opportunity to one ticket
+                lead.ticket_id = ticket
             results[chain.id] = ("done", ticket.display_name, ticket)
         return results
 

@@ -14,6 +14,10 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
     engine's checks of who may review still apply). The requester and
     ``_sales_process_excluded_reviewers`` are never reviewers.
 
+    A reviewer who holds consecutive tiers approves or rejects them in one
+    decision. The comment of a decision goes to the document's chatter (the
+    engine posts it only to notify the next reviewers, if it does).
+
     It also tells a user who may not review why nothing happens: the engine
     silently ignores a *Validate* or *Reject* click by a user who is not a
     reviewer of the current step; and it computes ``need_validation`` without
@@ -29,6 +33,24 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
     def _compute_need_validation(self):
         # the engine leaves it without dependencies: stale once reviews exist
         return super()._compute_need_validation()
+
+    def _get_sequences_to_approve(self, user):
+        # a reviewer who also holds the next tiers decides them at once: the
+        # engine would ask them again, one tier after the other
+        sequences = super()._get_sequences_to_approve(user)
+        if not sequences:
+            return sequences
+        open_reviews = self.review_ids.filtered(
+            lambda review: (
+                review.status in ("waiting", "pending")
+                and review.sequence > max(sequences)
+            )
+        )
+        for sequence, reviews in sorted(open_reviews.grouped("sequence").items()):
+            if not all(user in review.reviewer_ids for review in reviews):
+                break
+            sequences.append(sequence)
+        return sequences
 
     def validate_tier(self):
         self._sales_process_check_can_review()
@@ -53,16 +75,24 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
         # sudo: see request_validation; the engine approves only the reviews
         # of which env.user is a reviewer
         records = self.sudo()
-        return super(SalesProcessTierValidationMixin, records)._validate_tier(
-            tiers and records.review_ids & tiers
+        tiers = tiers and records.review_ids & tiers
+        open_reviews = records._sales_process_open_reviews(tiers)
+        result = super(SalesProcessTierValidationMixin, records)._validate_tier(tiers)
+        self._sales_process_post_comments(
+            open_reviews.filtered(lambda review: review.status == "approved")
         )
+        return result
 
     def _rejected_tier(self, tiers=False):
         # sudo: see _validate_tier
         records = self.sudo()
-        return super(SalesProcessTierValidationMixin, records)._rejected_tier(
-            tiers and records.review_ids & tiers
+        tiers = tiers and records.review_ids & tiers
+        open_reviews = records._sales_process_open_reviews(tiers)
+        result = super(SalesProcessTierValidationMixin, records)._rejected_tier(tiers)
+        self._sales_process_post_comments(
+            open_reviews.filtered(lambda review: review.status == "rejected")
         )
+        return result
 
     def _tier_validation_check_write_remove_reviews(self, vals):
         # sudo: a cancelled or reset record drops its reviews (see
@@ -96,6 +126,34 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
                 or review.done_by in excluded
             )
         )
+
+    def _sales_process_open_reviews(self, tiers):
+        return (tiers or self.review_ids).filtered(
+            lambda review: review.status in ("waiting", "pending")
+        )
+
+    def _sales_process_post_comments(self, reviews):
+        """Post the comment of each review just decided, as its reviewer."""
+        for review in reviews.filtered("comment"):
+            body = (
+                self.env._(
+                    "%(tier)s approved: %(comment)s",
+                    tier=review.name,
+                    comment=review.comment,
+                )
+                if review.status == "approved"
+                else self.env._(
+                    "%(tier)s rejected: %(comment)s",
+                    tier=review.name,
+                    comment=review.comment,
+                )
+            )
+            # sudo: a reviewer may decide on a document they cannot write to
+            self.sudo().message_post(
+                body=body,
+                author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _sales_process_check_can_review(self):
         for record in self:

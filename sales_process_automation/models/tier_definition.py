@@ -11,6 +11,5 @@ class TierDefinition(models.Model):
         return [
             *super()._get_tier_validation_model_names(),
             "sales.process.complex.request",
-            "sale.order",
             "sales.process.stage.skip.request",
         ]

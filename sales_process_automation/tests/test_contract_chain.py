@@ -85,7 +85,7 @@ class TestContractChain(SalesProcessCommon):
         )
 
     def _tickets(self, order):
-        return self.env["helpdesk.ticket"].search([("sale_order_id", "=", order.id)])
+        return self.env["helpdesk.ticket"].search([("sale_order_ids", "in", order.ids)])
 
     def test_confirming_a_signed_quotation_runs_the_whole_chain_once(self):
         order = self._quotation()
@@ -116,8 +116,15 @@ class TestContractChain(SalesProcessCommon):
         ticket = self._tickets(order)
         self.assertEqual(ticket.team_id, self.helpdesk_team)
         self.assertEqual(ticket.partner_id, self.customer)
-        self.assertEqual(ticket.lead_id, self.opportunity)
         self.assertEqual(chain.ticket_id, ticket)
+        # linked as helpdesk_mgmt_sale and helpdesk_mgmt_crm link them: the
+        # order's ticket smart button, the opportunity's ticket
+        self.assertEqual(order.ticket_ids, ticket)
+        self.assertEqual(order.ticket_count, 1)
+        self.assertEqual(ticket.sale_order_ids, order)
+        self.assertEqual(self.opportunity.ticket_id, ticket)
+        self.assertEqual(ticket.lead_ids, self.opportunity)
+        self.assertEqual(ticket.lead_count, 1)
 
         # a second trigger, a retry or a double click changes nothing
         order._contract_chain_start("crm_stage")
@@ -250,6 +257,28 @@ class TestContractChain(SalesProcessCommon):
         self.assertEqual(len(tickets), 2)
         self.assertEqual(tickets.stage_id, stages[:1])
         self.assertEqual(tickets.team_id, self.helpdesk_team)
+        for order in orders:
+            self.assertEqual(order.ticket_ids, self._tickets(order))
+        # helpdesk_mgmt_crm gives an opportunity one ticket: the first one
+        self.assertIn(self.opportunity.ticket_id, tickets)
+        self.assertEqual(self.opportunity.ticket_id.lead_ids, self.opportunity)
+
+    def test_opportunity_keeps_the_ticket_it_has(self):
+        question = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Pre-sales question",
+                "description": "<p>Which plan?</p>",
+                "team_id": self.helpdesk_team.id,
+            }
+        )
+        self.opportunity.ticket_id = question
+        order = self._quotation()
+        order.with_user(self.rep_east).action_confirm()
+        onboarding = order.sales_process_contract_chain_ids.ticket_id
+        self.assertTrue(onboarding)
+        self.assertEqual(order.ticket_ids, onboarding)
+        self.assertEqual(self.opportunity.ticket_id, question)
+        self.assertFalse(onboarding.lead_ids)
 
     def test_failed_step_keeps_the_order_and_retry_finishes_only_what_is_missing(self):
         delivered = self.env["product.product"].create(
@@ -361,8 +390,11 @@ class TestContractChain(SalesProcessCommon):
         support = new_test_user(
             self.env, login="spa_support", groups="helpdesk_mgmt.group_helpdesk_user"
         )
-        ticket = self._tickets(order)
-        self.assertEqual(ticket.with_user(support).sale_order_id, order)
+        # the after-sales team works on the ticket; the order stays the
+        # salespeople's (helpdesk_mgmt_sale shows it to users who may read it)
+        ticket = self._tickets(order).with_user(support)
+        self.assertEqual(ticket.partner_id, self.customer)
+        self.assertIn(order.name, ticket.name)
 
 
 @tagged("post_install", "-at_install")
@@ -403,7 +435,7 @@ class TestContractChainConcurrency(TransactionCase):
         invoices = order.invoice_ids
         invoices.filtered(lambda move: move.state == "posted").button_draft()
         invoices.unlink()
-        env["helpdesk.ticket"].search([("sale_order_id", "=", order.id)]).unlink()
+        order.ticket_ids.unlink()
         partner, product = order.partner_id, order.order_line.product_id
         order._action_cancel()
         order.unlink()

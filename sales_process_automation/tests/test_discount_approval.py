@@ -2,9 +2,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import SalesProcessCommon
 from .test_contract_chain import SIGNATURE
@@ -174,6 +177,20 @@ class TestDiscountApproval(DiscountApprovalCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_one_decision_for_consecutive_tiers_of_the_same_person(self):
+        # the team leader is the sales director too
+        self.threshold_director.with_user(
+            self.process_admin
+        ).reviewer_id = self.director
+        order = self._quotation((self.chair, 1, 30.0))
+        order.request_validation()
+        self.assertEqual(len(order.review_ids), 2)
+        order.with_user(self.director).validate_tier()
+        self.assertEqual(set(order.review_ids.mapped("status")), {"approved"})
+        self.assertEqual(order.validation_status, "validated")
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
     def test_one_step_approval_asks_every_reviewer_at_once(self):
         self.threshold_director.with_user(self.process_admin).approve_sequence = False
         order = self._quotation((self.chair, 1, 30.0))
@@ -213,6 +230,11 @@ class TestDiscountApproval(DiscountApprovalCommon):
         wizard.add_comment()
         self.assertEqual(order.review_ids.comment, "Strategic customer, one-off")
         self.assertEqual(order.validation_status, "validated")
+        # the salesperson reads why in the quotation's chatter
+        note = order.message_ids.filtered(
+            lambda message: "Strategic customer, one-off" in message.body
+        )
+        self.assertEqual(note.author_id, self.director.partner_id)
 
     def test_reviewer_is_reminded(self):
         self.threshold_leader.with_user(self.process_admin).notify_reminder_delay = 2
@@ -325,6 +347,56 @@ class TestDiscountApproval(DiscountApprovalCommon):
         self.assertFalse(order.review_ids)
         self.assertTrue(order.need_validation)
         self.assertEqual(order.sales_process_approver_ids, self.director)
+
+    def test_one_validation_banner_and_one_set_of_buttons(self):
+        """sale_tier_validation's banner and buttons, not a second set."""
+        arch = etree.fromstring(
+            self.env["sale.order"]
+            .with_user(self.rep_east)
+            .get_view(view_type="form")["arch"]
+        )
+        for button in (
+            "request_validation",
+            "restart_validation",
+            "validate_tier",
+            "reject_tier",
+        ):
+            self.assertEqual(len(arch.xpath(f"//button[@name='{button}']")), 1, button)
+        self.assertEqual(
+            len(arch.xpath("//field[@name='review_ids'][@widget='tier_validation']")), 1
+        )
+        self.assertEqual(len(arch.xpath("//field[@name='to_validate_message']")), 1)
+
+    def test_pending_approval_banner_and_primary_buttons(self):
+        arch = etree.fromstring(
+            self.env["sale.order"]
+            .with_user(self.rep_east)
+            .get_view(view_type="form")["arch"]
+        )
+        (send,) = arch.xpath("//button[@id='quotation_send_primary']")
+        (request,) = arch.xpath("//button[@name='request_validation']")
+        self.assertIn("btn-primary", request.get("class"))
+
+        def send_is_primary(order):
+            return not safe_eval(
+                send.get("invisible"),
+                {name: order[name] for name in ("state", "need_validation")}
+                | {"validation_status": order.validation_status, "invoice_count": 0},
+            )
+
+        plain = self._quotation((self.chair, 1, 0.0))
+        self.assertTrue(send_is_primary(plain))
+        order = self._quotation((self.chair, 1, 12.0))
+        self.assertFalse(send_is_primary(order), "Request Validation is")
+        order.request_validation()
+        self.assertFalse(send_is_primary(order), "waiting for the team leader")
+        self.assertEqual(
+            order.with_user(self.rep_east).sales_process_pending_reviewer_ids,
+            self.director,
+        )
+        order.with_user(self.director).validate_tier()
+        self.assertFalse(order.sales_process_pending_reviewer_ids)
+        self.assertTrue(send_is_primary(order))
 
     def test_quotations_without_discount_are_untouched(self):
         order = self._quotation((self.chair, 1, 0.0), (self.desk, 2, 0.0))

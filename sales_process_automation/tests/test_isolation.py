@@ -1,5 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -83,16 +84,14 @@ class TestIsolation(SalesProcessSecurityCommon):
             ticket = self._create_tickets(
                 1,
                 partner_id=user.partner_id.id,
-                lead_id=lead.id,
-                sale_order_id=order.id,
+                sale_order_ids=[Command.link(order.id)],
             )
+            lead.ticket_id = ticket
             with self.subTest(user=user.login):
                 self.assertEqual(
                     ticket.with_user(user).read(["name"])[0]["name"], "Ticket 0"
                 )
                 for field in (
-                    "lead_id",
-                    "sale_order_id",
                     "sales_process_sla_policy_id",
                     "sales_process_sla_deadline",
                     "sales_process_assignment_rule_id",

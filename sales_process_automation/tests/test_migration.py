@@ -127,3 +127,36 @@ class TestMigration(SalesProcessCommon):
             [self.team_east.id],
         )
         self.assertEqual(cr.fetchone()[0], self.calendar.id)
+
+    def test_ticket_links_of_the_old_columns_are_copied(self):
+        """19.0.1.1.0 linked tickets with its own ticket.lead_id and
+        ticket.sale_order_id: helpdesk_mgmt_crm and helpdesk_mgmt_sale get them."""
+        first, second, third = self._create_tickets(3)
+        lead, lead_with_ticket = self._create_leads(2)
+        lead_with_ticket.ticket_id = third
+        order = self._create_orders(1)
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "ALTER TABLE helpdesk_ticket ADD COLUMN lead_id int, "
+            "ADD COLUMN sale_order_id int"
+        )
+        cr.execute(
+            "UPDATE helpdesk_ticket SET lead_id = %s, sale_order_id = %s "
+            "WHERE id IN %s",
+            [lead.id, order.id, (first.id, second.id)],
+        )
+        cr.execute(
+            "UPDATE helpdesk_ticket SET lead_id = %s WHERE id = %s",
+            [lead_with_ticket.id, first.id],
+        )
+
+        self.pre_migration.copy_ticket_links(self.env)
+        self.env.invalidate_all()
+
+        self.assertEqual(order.ticket_ids, first | second)
+        self.assertEqual(order.ticket_count, 2)
+        self.assertEqual(first.sale_order_ids, order)
+        self.assertEqual(lead.ticket_id, second, "its first ticket")
+        self.assertEqual(second.lead_ids, lead)
+        self.assertEqual(lead_with_ticket.ticket_id, third, "kept")

@@ -7,10 +7,20 @@ Every field the add-on adds to another module's model now carries the
 name (``helpdesk.ticket.sla_deadline`` and ``helpdesk.ticket.team``'s
 ``resource_calendar_id`` of ``helpdesk_mgmt_sla``) stays theirs: its values are
 copied to the new column instead of renamed.
+
+The extensions of a view are one view record each now: the records merged
+into another one go before the views are loaded, so that their old field names
+do not fail the validation of the merged ones.
+
+The add-on's own ticket links (``helpdesk.ticket`` ``lead_id`` and
+``sale_order_id``) give way to those of ``helpdesk_mgmt_crm`` and
+``helpdesk_mgmt_sale``: their values are copied there, the columns go with
+the fields at the end of the update.
 """
 
 from openupgradelib import openupgrade
 
+from odoo.tools import SQL
 from odoo.tools.sql import make_index_name
 
 MODULE = "sales_process_automation"
@@ -68,6 +78,20 @@ RENAMED_FIELDS = [
     ),
 ]
 
+MERGED_VIEWS = [
+    "crm_lead_view_form_complex",
+    "crm_lead_view_form_stage_skip",
+    "view_crm_case_opportunities_filter_complex",
+    "view_crm_case_opportunities_filter_stalled",
+    "view_crm_case_leads_filter_stalled",
+    "view_order_form_approval",
+    "view_sales_order_filter_approval",
+]
+
+
+def _logged_query(cr, query):
+    openupgrade.logged_query(cr, query.code, query.params)
+
 
 def _field_owners(cr, model, name):
     """The modules that declare the field ``model.name`` in this database."""
@@ -94,7 +118,8 @@ def rename_fields(env):
     for model, old, new in RENAMED_FIELDS:
         table = model.replace(".", "_")
         owners = _field_owners(env.cr, model, old)
-        if MODULE not in owners or openupgrade.column_exists(env.cr, table, new):
+        if MODULE not in owners or _field_owners(env.cr, model, new):
+            # not the add-on's, or renamed already
             continue
         if owners == {MODULE}:
             renames.append((model, table, old, new))
@@ -102,14 +127,65 @@ def rename_fields(env):
             openupgrade.copy_columns(env.cr, {table: [(old, new, None)]})
     openupgrade.rename_fields(env, renames)
     for _model, table, old, new in renames:
+        if not openupgrade.column_exists(env.cr, table, new):
+            continue
         # openupgradelib renames the indexes of older Odoo names only
-        openupgrade.logged_query(
+        _logged_query(
             env.cr,
-            f'ALTER INDEX IF EXISTS "{make_index_name(table, old)}" '
-            f'RENAME TO "{make_index_name(table, new)}"',
+            SQL(
+                "ALTER INDEX IF EXISTS %s RENAME TO %s",
+                SQL.identifier(make_index_name(table, old)),
+                SQL.identifier(make_index_name(table, new)),
+            ),
+        )
+
+
+def copy_ticket_links(env):
+    """Copy the links of the old ticket columns to the OCA modules' links.
+
+    An order gets the tickets that pointed to it (``ticket.sale_order_ids``,
+    ``order.ticket_ids``); an opportunity without a ticket gets the first
+    ticket that pointed to it (``lead.ticket_id``, ``ticket.lead_ids``), as
+    helpdesk_mgmt_crm holds one ticket per opportunity.
+    """
+    cr = env.cr
+    orders = env["helpdesk.ticket"]._fields["sale_order_ids"]
+    if openupgrade.column_exists(cr, "helpdesk_ticket", "sale_order_id"):
+        _logged_query(
+            cr,
+            SQL(
+                """
+                INSERT INTO %(rel)s (%(ticket)s, %(order)s)
+                SELECT id, sale_order_id FROM helpdesk_ticket
+                 WHERE sale_order_id IS NOT NULL
+                ON CONFLICT DO NOTHING
+                """,
+                rel=SQL.identifier(orders.relation),
+                ticket=SQL.identifier(orders.column1),
+                order=SQL.identifier(orders.column2),
+            ),
+        )
+    if openupgrade.column_exists(cr, "helpdesk_ticket", "lead_id"):
+        openupgrade.logged_query(
+            cr,
+            """
+            UPDATE crm_lead lead
+               SET ticket_id = first.ticket_id
+              FROM (
+                    SELECT lead_id, MIN(id) AS ticket_id
+                      FROM helpdesk_ticket
+                     WHERE lead_id IS NOT NULL
+                     GROUP BY lead_id
+                   ) first
+             WHERE lead.id = first.lead_id AND lead.ticket_id IS NULL
+            """,
         )
 
 
 @openupgrade.migrate()
 def migrate(env, version):
+    openupgrade.delete_records_safely_by_xml_id(
+        env, [f"{MODULE}.{name}" for name in MERGED_VIEWS]
+    )
     rename_fields(env)
+    copy_ticket_links(env)

@@ -3,7 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .sales_process_stage_history import (
+from ..models.sales_process_stage_history import (
     HISTORY_DEPENDS,
     HISTORY_MODELS,
     SLA_STATUSES,

@@ -3,8 +3,8 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from ..models.sales_process_stage_history import HISTORY_DEPENDS
 from .sales_process_lead_report import LEAD_DEPENDS
-from .sales_process_stage_history import HISTORY_DEPENDS
 
 OUTCOMES = [
     ("advanced", "Reached a Further Stage"),
