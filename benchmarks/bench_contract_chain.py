@@ -68,6 +68,8 @@ SIGNATURE = (
 def set_up(env, count, *, signed=False, post=True):
     """The policy, and ``count`` quotations, signed by the customer or not."""
     finance = env.ref("base.user_admin")
+    # the benchmark's policy replaces the company's default one
+    env["sales.process.contract.policy"].search([]).action_archive()
     team = env["helpdesk.ticket.team"].create(
         {"name": "After-sales", "user_ids": [Command.link(finance.id)]}
     )
@@ -168,8 +170,10 @@ def odoo_way_posted(env, orders):
 
 
 def module_way(env, orders):
+    # the click queues the chains; the chain job's work, without its commits
     orders.action_confirm()
     chains = orders.sales_process_contract_chain_ids
+    chains._run()
     assert set(chains.mapped("state")) == {"done"}, chains.mapped("step_ids.message")
     return len(orders.invoice_ids)
 

@@ -80,6 +80,15 @@ locate_odoo() {
 }
 
 # Make sure a PostgreSQL server runs and the current OS user is a superuser role.
+# Invoice PDFs (the contract chain emails them) need wkhtmltopdf.
+ensure_wkhtmltopdf() {
+    if ! command -v wkhtmltopdf >/dev/null 2>&1; then
+        info "Installing wkhtmltopdf (invoice PDFs)"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y wkhtmltopdf
+    fi
+}
+
 ensure_postgres() {
     if ! command -v psql >/dev/null 2>&1 || ! command -v pg_ctlcluster >/dev/null 2>&1; then
         info "Installing PostgreSQL"

@@ -24,6 +24,7 @@ if (exec 3<>"/dev/tcp/$HTTP_INTERFACE/$HTTP_PORT") 2>/dev/null; then
 fi
 
 ensure_postgres
+ensure_wkhtmltopdf
 info "Installing the Python requirements (requirements.txt)"
 pip_install_requirements "$REPO_ROOT/requirements.txt"
 build_addons_path

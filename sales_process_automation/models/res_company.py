@@ -20,10 +20,23 @@ class ResCompany(models.Model):
         "moved for this many days.",
     )
 
+    sales_process_contract_chain_sync = fields.Boolean(
+        string="Run the Contract Chain at Once",
+        help="Invoice, mails and ticket of a signed contract are made during the "
+        "confirmation, which waits for them, instead of by the contract chain "
+        "job within seconds.",
+    )
+
     _sales_process_stalled_days_positive = models.Constraint(
         "CHECK(sales_process_stalled_days > 0)",
         "A lead can only be stalled after at least one day.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["sales.process.contract.policy"]._create_defaults(companies)
+        return companies
 
     @api.constrains("sales_process_complex_threshold")
     def _check_sales_process_complex_threshold(self):

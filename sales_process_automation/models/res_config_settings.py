@@ -12,3 +12,6 @@ class ResConfigSettings(models.TransientModel):
     sales_process_stalled_days = fields.Integer(
         related="company_id.sales_process_stalled_days", readonly=False
     )
+    sales_process_contract_chain_sync = fields.Boolean(
+        related="company_id.sales_process_contract_chain_sync", readonly=False
+    )

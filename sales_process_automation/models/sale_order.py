@@ -42,6 +42,11 @@ class SaleOrder(models.Model):
         string="Contract Chain Status",
         groups="sales_process_automation.group_user,account.group_account_invoice",
     )
+    sales_process_contract_chain_retry = fields.Boolean(
+        related="sales_process_contract_chain_ids.retry_possible",
+        string="Contract Chain to Retry",
+        groups="sales_process_automation.group_user,account.group_account_invoice",
+    )
 
     sales_process_max_line_discount = fields.Float(
         string="Highest Line Discount (%)",
@@ -239,25 +244,36 @@ class SaleOrder(models.Model):
         return result
 
     def _contract_chain_start(self, trigger):
-        """Invoice, notify, follow up and hand over the signed orders, once."""
+        """Queue the chain of the signed orders, once, and wake its job up.
+
+        Companies that keep the chain synchronous run it here instead.
+        """
         orders = self.filtered(lambda order: order.state == "sale")
         if not orders or self.env.context.get("sales_process_contract_chain_running"):
             return
         # sudo: the chain acts for the company (invoice, ticket, finance
         # activities) whoever signed or confirmed: a customer, a rep
         Chain = self.env["sales.process.contract.chain"].sudo()
-        Chain._for_orders(orders, trigger)._run()
+        Chain._queue(orders, trigger)
+        synchronous = orders.filtered("company_id.sales_process_contract_chain_sync")
+        if synchronous:
+            Chain._lock_queued(synchronous)._run()
+        if orders - synchronous:
+            # sudo: whoever confirms, a customer included, wakes the job up
+            self.env.ref(
+                "sales_process_automation.ir_cron_contract_chain"
+            ).sudo()._trigger()
 
     def action_retry_contract_chain(self):
-        chains = self.sales_process_contract_chain_ids.filtered(
-            lambda chain: chain.state == "failed"
-        )
+        chains = self.sales_process_contract_chain_ids.filtered("retry_possible")
         if not chains:
             raise UserError(
                 self.env._("There is no failed contract chain to retry here.")
             )
-        # sudo: see _contract_chain_start
-        chains.sudo()._for_orders(chains.order_id, chains[0].trigger)._run()
+        # sudo: see _contract_chain_start; the lock fails while the job runs it
+        chains = chains.sudo()
+        chains.lock_for_update()
+        chains._run()
         return True
 
     def _sales_process_restart_price_approval(self):

@@ -1,13 +1,17 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import random
+import time
 
 from markupsafe import Markup
 from psycopg2 import OperationalError
+from psycopg2.errorcodes import SERIALIZATION_FAILURE
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import format_date, formatLang
 
 from ..tools.cron_cursor import read_cursor, write_cursor
 
@@ -20,8 +24,9 @@ TRIGGERS = [
 ]
 STEPS = [
     ("invoice", "Invoice"),
-    ("send_invoice", "Invoice Posted and Sent"),
-    ("confirmation", "Signing Confirmation"),
+    ("post_invoice", "Invoice Posted"),
+    ("email_invoice", "Invoice Emailed"),
+    ("confirmation", "Customer Mail"),
     ("payment_followup", "Payment Follow-up"),
     ("won", "Opportunity Won"),
     ("ticket", "Onboarding Ticket"),
@@ -33,7 +38,8 @@ class SalesProcessContractChain(models.Model):
     """What was done for one signed contract, step by step, exactly once.
 
     One chain per order (unique): every trigger of an order reaches the same
-    chain, which runs only the steps not yet done or skipped.
+    chain. A trigger queues it; the chain job (or, for companies that keep it
+    synchronous, the trigger itself) runs it. Retry runs the steps not done.
     """
 
     _name = "sales.process.contract.chain"
@@ -54,9 +60,15 @@ class SalesProcessContractChain(models.Model):
     step_ids = fields.One2many(
         "sales.process.contract.step", "chain_id", string="Steps", readonly=True
     )
+    # "running" is the state of the synchronous chains before 19.0.1.2.0
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
-        default="running",
+        [
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+        ],
+        default="queued",
         readonly=True,
         index=True,
     )
@@ -71,18 +83,29 @@ class SalesProcessContractChain(models.Model):
     )
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True, copy=False)
     overdue_escalated = fields.Boolean(readonly=True, copy=False)
+    retry_possible = fields.Boolean(
+        compute="_compute_retry_possible",
+        help="A step failed or waits for something that may be there now.",
+    )
 
     _order_uniq = models.Constraint(
         "UNIQUE(order_id)", "An order has one contract chain."
     )
 
-    @api.model
-    def _for_orders(self, orders, trigger):
-        """The locked chain of each order, created when missing.
+    @api.depends("state", "step_ids.state")
+    def _compute_retry_possible(self):
+        for chain in self:
+            chain.retry_possible = chain.state in ("done", "failed") and any(
+                step.state in ("failed", "waiting") for step in chain.step_ids
+            )
 
-        The insert and the row lock make a second trigger, a double click or a
-        concurrent confirmation wait for the first one and then find its steps
-        done.
+    @api.model
+    def _queue(self, orders, trigger):
+        """Give each order a queued chain, unless it has one: one query.
+
+        The unique order makes a second trigger, a double click or a
+        concurrent confirmation wait for the first transaction, then find the
+        chain there.
         """
         self.env.cr.execute(
             """
@@ -90,7 +113,7 @@ class SalesProcessContractChain(models.Model):
                 (order_id, company_id, team_id, partner_id, trigger, state,
                  create_uid, create_date, write_uid, write_date)
             SELECT so.id, so.company_id, so.team_id, so.partner_id, %(trigger)s,
-                   'running', %(uid)s, now() at time zone 'UTC',
+                   'queued', %(uid)s, now() at time zone 'UTC',
                    %(uid)s, now() at time zone 'UTC'
               FROM sale_order so
              WHERE so.id IN %(ids)s
@@ -98,6 +121,11 @@ class SalesProcessContractChain(models.Model):
             """,
             {"trigger": trigger, "uid": self.env.uid, "ids": tuple(orders.ids)},
         )
+        orders.invalidate_recordset(["sales_process_contract_chain_ids"])
+
+    @api.model
+    def _lock_queued(self, orders):
+        """The queued chains of ``orders``, locked: waits for another runner."""
         self.env.cr.execute(
             "SELECT id FROM sales_process_contract_chain WHERE order_id IN %s "
             "ORDER BY id FOR UPDATE",
@@ -105,14 +133,15 @@ class SalesProcessContractChain(models.Model):
         )
         chains = self.browse(row[0] for row in self.env.cr.fetchall())
         chains.invalidate_recordset()
-        return chains
+        return chains.filtered(lambda chain: chain.state == "queued")
 
     def _run(self):
-        """Run the steps not yet done or skipped; a failed step never blocks.
+        """Run the steps not done yet; a failed step never blocks.
 
-        Each step runs for all the chains that need it at once; when that
-        fails, it runs again chain by chain, so that only the chains with a
-        problem get a failed step.
+        Each step runs for all the chains that need it at once, in a
+        savepoint; when that fails, it runs again chain by chain, so that only
+        the chains with a problem get a failed step. Skipped and waiting steps
+        are evaluated again: their reason may be gone.
         """
         # a step that moves the opportunity must not start the chain again
         chains = self.with_context(sales_process_contract_chain_running=True)
@@ -124,14 +153,31 @@ class SalesProcessContractChain(models.Model):
             lambda chain: policies[chain.order_id]
         ).items():
             group.policy_id = policy
-        passed = {
+        with_policy = chains.filtered("policy_id")
+        for code, _label in STEPS if chains - with_policy else ():
+            (chains - with_policy)._record_step(
+                code,
+                dict.fromkeys(
+                    (chains - with_policy).ids,
+                    (
+                        "waiting",
+                        self.env._(
+                            "No contract policy matches this order: an "
+                            "administrator adds one in Sales Process > "
+                            "Configuration, then Retry Contract Chain."
+                        ),
+                        None,
+                    ),
+                ),
+            )
+        done = {
             (step.chain_id.id, step.code)
-            for step in chains.step_ids
-            if step.state in ("done", "skipped")
+            for step in with_policy.step_ids
+            if step.state == "done"
         }
         for code, _label in STEPS:
-            todo = chains.filtered(
-                lambda chain, code=code: (chain.id, code) not in passed
+            todo = with_policy.filtered(
+                lambda chain, code=code: (chain.id, code) not in done
             )
             if todo:
                 todo._record_step(code, todo._run_step(code))
@@ -140,6 +186,56 @@ class SalesProcessContractChain(models.Model):
             chain.state = "failed" if failed else "done"
             if failed:
                 chain._report_failure(failed.mapped("code"))
+            else:
+                chain._close_failure_activity()
+
+    @api.model
+    def _cron_run_queued_chains(self):
+        """Run the queued chains, a batch per transaction.
+
+        ``FOR UPDATE SKIP LOCKED``: several workers (Odoo servers, cron
+        threads) split the queue; a chain another one holds is left to it.
+        """
+        batch_size = self._batch_size()
+        conflicts = 0
+        while True:
+            self.env.cr.execute(
+                "SELECT id FROM sales_process_contract_chain WHERE state = 'queued' "
+                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                [batch_size],
+            )
+            chains = self.browse(row[0] for row in self.env.cr.fetchall())
+            if not chains:
+                return
+            try:
+                for company, group in chains.grouped("company_id").items():
+                    group.with_company(company)._run()
+            except OperationalError as error:
+                # another worker updated a row this batch updates too (a
+                # sequence, a round-robin counter): the batch starts again in
+                # a new transaction, as Odoo retries a request
+                conflicts += 1
+                if error.pgcode != SERIALIZATION_FAILURE or conflicts > 5:
+                    raise
+                _logger.info("Contract chains %s: concurrent update, retried", chains)
+                self.env.cr.rollback()
+                time.sleep(random.uniform(0.1, 0.5) * conflicts)
+                continue
+            conflicts = 0
+            remaining = self.search_count([("state", "=", "queued")])
+            if not self.env["ir.cron"]._commit_progress(
+                len(chains), remaining=remaining
+            ):
+                return
+
+    @api.model
+    def _batch_size(self):
+        return int(
+            # sudo: a technical setting, read whoever runs the job
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sales_process_automation.contract_batch_size", 500)
+        )
 
     def _run_step(self, code):
         """``{chain id: (state, message, record)}`` of step ``code``."""
@@ -181,6 +277,9 @@ class SalesProcessContractChain(models.Model):
                 to_create.append({"chain_id": chain.id, "code": code, **values})
         Step.create(to_create)
 
+    def _failure_summary(self):
+        return self.env._("Contract chain failed")
+
     def _report_failure(self, failed):
         """Say what failed in the order's chatter and ask finance to fix it."""
         self.ensure_one()
@@ -201,7 +300,7 @@ class SalesProcessContractChain(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         finance = self.policy_id._finance_user() if self.policy_id else False
-        summary = self.env._("Contract chain failed")
+        summary = self._failure_summary()
         if finance and not self.order_id.activity_ids.filtered(
             lambda activity: activity.summary == summary and activity.user_id == finance
         ):
@@ -211,6 +310,14 @@ class SalesProcessContractChain(models.Model):
                 note=Markup("<ul>%s</ul>") % lines,
                 user_id=finance.id,
             )
+
+    def _close_failure_activity(self):
+        """Everything is done: finance has nothing left to fix."""
+        self.ensure_one()
+        summary = self._failure_summary()
+        self.order_id.activity_ids.filtered(
+            lambda activity: activity.summary == summary
+        ).action_feedback(feedback=self.env._("The contract chain is done."))
 
     # ------------------------------------------------------------------
     # Steps: each returns (state, message, record)
@@ -224,18 +331,8 @@ class SalesProcessContractChain(models.Model):
         for chain in self:
             policy, order = chain.policy_id, chain.order_id
             invoices = order.invoice_ids.filtered(lambda move: move.state != "cancel")
-            if not policy:
-                results[chain.id] = (
-                    "skipped",
-                    self.env._("No contract policy for this company."),
-                    None,
-                )
-            elif policy.invoice_policy == "none":
-                results[chain.id] = (
-                    "skipped",
-                    self.env._("Invoiced on delivery."),
-                    None,
-                )
+            if policy.invoice_policy == "none":
+                results[chain.id] = chain._invoiced_on_delivery()
             elif invoices:
                 chain.invoice_ids = invoices
                 results[chain.id] = ("done", self.env._("Already invoiced."), invoices)
@@ -285,30 +382,96 @@ class SalesProcessContractChain(models.Model):
         )
         return wizard._create_invoices(order)
 
-    def _step_send_invoice(self):
+    def _invoiced_on_delivery(self):
+        return ("skipped", self.env._("Invoiced on delivery."), None)
+
+    def _step_post_invoice(self):
         results = {}
         to_post = self.browse()
         for chain in self:
             invoices = chain.invoice_ids.filtered(lambda move: move.state != "cancel")
-            if invoices and chain.policy_id.post_invoice:
-                to_post |= chain
+            if chain.policy_id.invoice_policy == "none":
+                results[chain.id] = chain._invoiced_on_delivery()
+            elif not invoices:
+                results[chain.id] = ("waiting", self.env._("No invoice to post."), None)
+            elif not chain.policy_id.post_invoice:
+                results[chain.id] = (
+                    "skipped",
+                    self.env._("Left in draft by the contract policy."),
+                    None,
+                )
             else:
-                results[chain.id] = ("skipped", self.env._("No invoice to post."), None)
+                to_post |= chain
         to_post.invoice_ids.filtered(lambda move: move.state == "draft").action_post()
         for chain in to_post:
-            invoices = chain.invoice_ids
-            if chain.policy_id.send_invoice:
-                for invoice in invoices:
-                    invoice._generate_and_send(sending_methods=["email"])
-                message = self.env._("Posted and emailed.")
+            results[chain.id] = ("done", self.env._("Posted."), chain.invoice_ids)
+        return results
+
+    def _step_email_invoice(self):
+        """Email the posted invoices with their PDF, Odoo's Send & Print way.
+
+        A PDF or mail error fails this step only: the invoice stays posted.
+        """
+        results = {}
+        to_send = self.browse()
+        for chain in self:
+            posted = chain.invoice_ids.filtered(lambda move: move.state == "posted")
+            if chain.policy_id.invoice_policy == "none":
+                results[chain.id] = chain._invoiced_on_delivery()
+            elif not chain.policy_id.send_invoice:
+                results[chain.id] = (
+                    "skipped",
+                    self.env._("Not emailed by the contract policy."),
+                    None,
+                )
+            elif not posted:
+                results[chain.id] = (
+                    "waiting",
+                    self.env._("No posted invoice to email."),
+                    None,
+                )
             else:
-                message = self.env._("Posted.")
-            results[chain.id] = ("done", message, invoices)
+                to_send |= chain
+        invoices = to_send.invoice_ids.filtered(
+            lambda move: move.state == "posted" and not move.is_move_sent
+        )
+        if invoices:
+            self.env["account.move.send"]._generate_and_send_invoices(
+                invoices, sending_methods=["email"]
+            )
+            unsent = invoices.filtered(lambda move: not move.is_move_sent)
+            if unsent:
+                raise UserError(
+                    self.env._(
+                        "%(invoices)s could not be emailed.",
+                        invoices=", ".join(unsent.mapped("name")),
+                    )
+                )
+        for chain in to_send:
+            results[chain.id] = (
+                "done",
+                self.env._(
+                    "Emailed to %(email)s.", email=chain.order_id.partner_id.email
+                ),
+                chain.invoice_ids.filtered(lambda move: move.state == "posted"),
+            )
         return results
 
     def _step_confirmation(self):
+        """Thank the customer for signing, or confirm the order (Odoo's mail)."""
         results = {}
-        for template, chains in self.grouped(
+        signed = self.filtered(lambda chain: chain.trigger != "crm_stage")
+        for chain in self - signed:
+            chain.order_id._send_order_confirmation_mail()
+            results[chain.id] = (
+                "done",
+                self.env._(
+                    "Order confirmation sent to %(email)s.",
+                    email=chain.order_id.partner_id.email,
+                ),
+                None,
+            )
+        for template, chains in signed.grouped(
             lambda chain: chain.policy_id.confirmation_template_id
         ).items():
             if not template:
@@ -342,9 +505,12 @@ class SalesProcessContractChain(models.Model):
         model_id = self.env["ir.model"]._get_id("account.move")
         for chain in self:
             invoices = chain.invoice_ids.filtered(lambda move: move.state == "posted")
+            if chain.policy_id.invoice_policy == "none":
+                results[chain.id] = chain._invoiced_on_delivery()
+                continue
             if not invoices:
                 results[chain.id] = (
-                    "skipped",
+                    "waiting",
                     self.env._("No posted invoice to follow up."),
                     None,
                 )
@@ -386,7 +552,9 @@ class SalesProcessContractChain(models.Model):
             if not chain.policy_id.mark_won or not lead:
                 results[chain.id] = (
                     "skipped",
-                    self.env._("No opportunity to mark won."),
+                    self.env._("Not marked won by the contract policy.")
+                    if lead
+                    else self.env._("No opportunity to mark won."),
                     None,
                 )
                 continue
@@ -405,6 +573,12 @@ class SalesProcessContractChain(models.Model):
                         "%(lead)s could not be marked won: it stays in %(stage)s.",
                         lead=lead.display_name,
                         stage=lead.stage_id.name,
+                    )
+                    if lead.stage_id
+                    else self.env._(
+                        "%(lead)s could not be marked won: its sales team has no "
+                        "won stage.",
+                        lead=lead.display_name,
                     ),
                     lead,
                 )
@@ -424,22 +598,23 @@ class SalesProcessContractChain(models.Model):
             team: team._get_applicable_stages()[:1]
             for team in with_team.policy_id.helpdesk_team_id
         }
+        # no user: the team's assignment rules give it to someone, never the
+        # salesperson nor whoever runs the chain (helpdesk_mgmt's default)
         tickets = self.env["helpdesk.ticket"].create(
             [
                 {
                     "name": self.env._(
-                        "Onboarding: %(order)s", order=chain.order_id.name
-                    ),
-                    "description": self.env._(
-                        "Customer %(customer)s signed %(order)s.",
+                        "Onboarding: %(customer)s, %(order)s",
                         customer=chain.order_id.partner_id.display_name,
                         order=chain.order_id.name,
                     ),
+                    "description": chain._ticket_description(),
                     "partner_id": chain.order_id.partner_id.id,
                     "team_id": chain.policy_id.helpdesk_team_id.id,
+                    "user_id": False,
                     "stage_id": stages[chain.policy_id.helpdesk_team_id].id,
                     "company_id": chain.order_id.company_id.id,
-                    "sale_order_ids": [Command.link(chain.order_id.id)],
+                    **chain._ticket_link_values(),
                 }
                 for chain in with_team
             ]
@@ -452,6 +627,44 @@ class SalesProcessContractChain(models.Model):
                 lead.ticket_id = ticket
             results[chain.id] = ("done", ticket.display_name, ticket)
         return results
+
+    def _ticket_link_values(self):
+        """How the onboarding ticket points to the order and the opportunity."""
+        self.ensure_one()
+        # the opportunity gets the ticket afterwards, when it has none
+        # (helpdesk_mgmt_crm links an opportunity to one ticket)
+        return {"sale_order_ids": [Command.link(self.order_id.id)]}
+
+    def _ticket_description(self):
+        """What support needs to start: the lines, the dates, the salesperson."""
+        self.ensure_one()
+        order = self.order_id
+        lines = Markup().join(
+            Markup("<li>%s × %s</li>")
+            % (formatLang(self.env, line.product_uom_qty, dp="Product Unit"), line.name)
+            for line in order.order_line
+            if not line.display_type and not line.is_downpayment
+        )
+        delivery = order.commitment_date or order.expected_date
+        facts = [
+            (self.env._("Customer"), order.partner_id.display_name),
+            (self.env._("Order"), order.name),
+            (self.env._("Salesperson"), order.user_id.name or ""),
+            (
+                self.env._("Signed on") if order.signed_on else self.env._("Confirmed on"),
+                format_date(self.env, order.signed_on or order.date_order),
+            ),
+            (self.env._("Delivery"), format_date(self.env, delivery)),
+        ]
+        return Markup("<ul>%s</ul><p>%s</p><ul>%s</ul>") % (
+            Markup().join(
+                Markup("<li><b>%s:</b> %s</li>") % (label, value)
+                for label, value in facts
+                if value
+            ),
+            self.env._("Ordered:"),
+            lines,
+        )
 
     def _step_actions(self):
         results = {}
@@ -486,12 +699,7 @@ class SalesProcessContractChain(models.Model):
     def _cron_escalate_overdue_invoices(self):
         """Escalate unpaid invoices of signed contracts long past their due date."""
         today = fields.Date.context_today(self)
-        batch_size = int(
-            # sudo: a technical setting, read whoever runs the job
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("sales_process_automation.contract_batch_size", 500)
-        )
+        batch_size = self._batch_size()
         domain = Domain(
             [
                 ("overdue_escalated", "=", False),

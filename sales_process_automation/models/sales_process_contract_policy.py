@@ -168,6 +168,32 @@ class SalesProcessContractPolicy(models.Model):
                 )
 
     @api.model
+    def _create_defaults(self, companies):
+        """A company-wide policy for each company that has none: nothing silent."""
+        # sudo: the policies of every company count, and a user creating a
+        # company needs not administer the sales process
+        Policy = self.sudo().with_context(active_test=False)
+        have = Policy.search(
+            [("company_id", "in", companies.ids), ("team_ids", "=", False)]
+        ).company_id
+        teams = self.env["helpdesk.ticket.team"].sudo()._read_group(
+            [("company_id", "in", (companies - have).ids)],
+            ["company_id"],
+            ["id:min"],
+        )
+        team_of = {company: team_id for company, team_id in teams}
+        return Policy.create(
+            [
+                {
+                    "name": self.env._("Signed contracts"),
+                    "company_id": company.id,
+                    "helpdesk_team_id": team_of.get(company, False),
+                }
+                for company in companies - have
+            ]
+        )
+
+    @api.model
     def _for_order(self, order):
         """The team's policy of the order, else its company's; may be empty."""
         return self._for_orders(order).get(order, self.browse())

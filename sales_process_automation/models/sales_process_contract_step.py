@@ -22,7 +22,12 @@ class SalesProcessContractStep(models.Model):
     code = fields.Selection(STEPS, string="Step", required=True, readonly=True)
     sequence = fields.Integer(compute="_compute_sequence", store=True)
     state = fields.Selection(
-        [("done", "Done"), ("skipped", "Skipped"), ("failed", "Failed")],
+        [
+            ("done", "Done"),
+            ("skipped", "Skipped"),
+            ("waiting", "Waiting"),
+            ("failed", "Failed"),
+        ],
         readonly=True,
         required=True,
     )

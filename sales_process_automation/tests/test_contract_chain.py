@@ -1,14 +1,18 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
+import threading
 from datetime import date
+from unittest.mock import patch
 
 from psycopg2.errors import LockNotAvailable
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from odoo.modules.module import load_script
 from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 
+from ..models.sales_process_contract_chain import STEPS
 from .common import SalesProcessCommon
 
 # a 1x1 PNG: what the portal stores as the customer's signature
@@ -50,6 +54,14 @@ class TestContractChain(SalesProcessCommon):
             }
         )
         cls.opportunity = cls._create_leads(1, partner_id=cls.customer.id)
+        # most tests look at what the chain does, not at when: at once
+        cls.company.sales_process_contract_chain_sync = True
+
+    def _run_job(self):
+        cron = self.env.ref("sales_process_automation.ir_cron_contract_chain")
+        with self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.env.invalidate_all()
 
     def _quotation(self, signed=True, product=None, **values):
         order = self.env["sale.order"].create(
@@ -101,7 +113,8 @@ class TestContractChain(SalesProcessCommon):
             self._steps(order),
             {
                 "invoice": "done",
-                "send_invoice": "done",
+                "post_invoice": "done",
+                "email_invoice": "done",
                 "confirmation": "done",
                 "payment_followup": "done",
                 "won": "done",
@@ -192,6 +205,7 @@ class TestContractChain(SalesProcessCommon):
         steps = self._steps(order)
         self.assertEqual(steps["invoice"], "skipped")
         self.assertEqual(steps["payment_followup"], "skipped")
+        self.assertFalse(order.sales_process_contract_chain_retry)
         self.assertEqual(steps["ticket"], "done")
         self.assertFalse(order.invoice_ids)
 
@@ -300,9 +314,17 @@ class TestContractChain(SalesProcessCommon):
         todo = order.activity_ids.filtered(lambda a: a.user_id == self.finance)
         self.assertEqual(todo.summary, "Contract chain failed")
 
+        self.assertEqual(self._steps(order)["payment_followup"], "waiting")
+
         order.order_line.qty_delivered = 2
         order.action_retry_contract_chain()
         self.assertEqual(chain.state, "done")
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertEqual(set(self._steps(order).values()), {"done", "skipped"})
+        self.assertFalse(
+            order.activity_ids.filtered(lambda a: a.summary == "Contract chain failed"),
+            "finance has nothing left to fix",
+        )
         self.assertEqual(len(order.invoice_ids), 1)
         self.assertEqual(len(self._tickets(order)), 1, "the ticket is not made twice")
         self.assertEqual(len(self._mails_to_customer()), 1)
@@ -396,6 +418,290 @@ class TestContractChain(SalesProcessCommon):
         self.assertEqual(ticket.partner_id, self.customer)
         self.assertIn(order.name, ticket.name)
 
+    # ------------------------------------------------------------------
+    # Off the click path: queued, then the chain job
+    # ------------------------------------------------------------------
+
+    def test_confirmation_queues_the_chain_and_the_job_runs_it(self):
+        self.company.sales_process_contract_chain_sync = False
+        cron = self.env.ref("sales_process_automation.ir_cron_contract_chain")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        order = self._quotation()
+        order.with_user(self.rep_east).action_confirm()
+        chain = order.sales_process_contract_chain_ids
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(chain.state, "queued", "visible on the order at once")
+        self.assertFalse(chain.step_ids)
+        self.assertFalse(order.invoice_ids, "nothing heavy on the click")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]),
+            "the job is woken up",
+        )
+        # a second trigger before the job ran changes nothing
+        order._contract_chain_start("crm_stage")
+        self.assertEqual(order.sales_process_contract_chain_ids, chain)
+        self.assertEqual(chain.trigger, "signed_confirmation")
+
+        with freeze_time("2026-11-16 10:00:00"):
+            self._run_job()
+        self.assertEqual(chain.state, "done")
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertEqual(len(self._tickets(order)), 1)
+        self.assertEqual(len(self._mails_to_customer()), 1)
+        self._run_job()
+        self.assertEqual(len(order.invoice_ids), 1, "run once")
+        self.assertEqual(len(self._tickets(order)), 1)
+
+    def test_poison_order_fails_alone_in_the_job(self):
+        self.company.sales_process_contract_chain_sync = False
+        delivered = self.env["product.product"].create(
+            {"name": "On delivery", "type": "service", "invoice_policy": "delivery"}
+        )
+        first, bad, last = (
+            self._quotation() | self._quotation(product=delivered) | self._quotation()
+        )
+        for order in first | bad | last:
+            order.action_confirm()
+        self._run_job()
+        for order in first | last:
+            self.assertEqual(order.sales_process_contract_chain_ids.state, "done")
+            self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertEqual(bad.sales_process_contract_chain_ids.state, "failed")
+        self.assertEqual(self._steps(bad)["invoice"], "failed")
+        self.assertEqual(self._steps(bad)["ticket"], "done")
+
+    def test_synchronous_setting_runs_the_chain_on_the_click(self):
+        cron = self.env.ref("sales_process_automation.ir_cron_contract_chain")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        order = self._quotation()
+        order.with_user(self.rep_east).action_confirm()
+        self.assertEqual(order.sales_process_contract_chain_ids.state, "done")
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertFalse(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        )
+
+    def test_click_path_queries_do_not_grow_with_the_orders(self):
+        self.company.sales_process_contract_chain_sync = False
+
+        def queries(count):
+            orders = self.env["sale.order"].browse()
+            for _index in range(count):
+                orders |= self._quotation()
+            orders.fetch(["state", "company_id"])
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            orders._contract_chain_start("signed_confirmation")
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        orders = self._quotation()
+        orders.action_confirm()  # warms the caches up
+        one = queries(1)
+        self.assertEqual(queries(5), one)
+
+    # ------------------------------------------------------------------
+    # Steps that tell the truth
+    # ------------------------------------------------------------------
+
+    def test_pdf_failure_leaves_a_posted_invoice_and_a_failed_email(self):
+        def no_wkhtmltopdf(*args, **kwargs):
+            raise UserError(self.env._("Unable to find Wkhtmltopdf on this system."))
+
+        with patch.object(
+            type(self.env["ir.actions.report"]), "_pre_render_qweb_pdf", no_wkhtmltopdf
+        ):
+            order = self._quotation()
+            order.action_confirm()
+        chain = order.sales_process_contract_chain_ids
+        self.assertEqual(order.invoice_ids.state, "posted")
+        steps = self._steps(order)
+        self.assertEqual(steps["post_invoice"], "done")
+        self.assertEqual(steps["email_invoice"], "failed")
+        self.assertEqual(steps["payment_followup"], "done")
+        email = chain.step_ids.filtered(lambda step: step.code == "email_invoice")
+        self.assertIn("Wkhtmltopdf", email.message)
+        self.assertEqual(chain.state, "failed")
+
+        order.action_retry_contract_chain()
+        self.assertEqual(chain.state, "done")
+        self.assertTrue(order.invoice_ids.is_move_sent)
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_retry_runs_the_follow_up_once_finance_posted_the_invoice(self):
+        self.policy.post_invoice = False
+        order = self._quotation()
+        order.action_confirm()
+        chain = order.sales_process_contract_chain_ids
+        steps = self._steps(order)
+        self.assertEqual(steps["post_invoice"], "skipped")
+        self.assertEqual(steps["email_invoice"], "waiting")
+        self.assertEqual(steps["payment_followup"], "waiting")
+        self.assertEqual(chain.state, "done")
+        self.assertTrue(order.sales_process_contract_chain_retry)
+
+        order.invoice_ids.with_user(self.finance).action_post()
+        order.with_user(self.finance).action_retry_contract_chain()
+        steps = self._steps(order)
+        self.assertEqual(steps["email_invoice"], "done")
+        self.assertEqual(steps["payment_followup"], "done")
+        self.assertTrue(
+            order.invoice_ids.activity_ids.filtered(
+                lambda a: a.user_id == self.finance
+            )
+        )
+        self.assertFalse(order.sales_process_contract_chain_retry)
+        with self.assertRaises(UserError):
+            order.action_retry_contract_chain()
+
+    def test_customer_mail_matches_the_trigger(self):
+        signed_stage = self.env["crm.stage"].create(
+            {"name": "Contract signed", "sales_process_contract_signed": True}
+        )
+        unsigned = self._quotation(signed=False)
+        unsigned.action_confirm()
+        self.opportunity.stage_id = signed_stage
+        mails = self.env["mail.mail"].search(
+            [("recipient_ids", "in", self.customer.ids)]
+        )
+        self.assertFalse(mails.filtered(lambda m: "is signed" in m.subject))
+        self.assertTrue(
+            mails.filtered(lambda m: unsigned.name in m.subject),
+            "Odoo's order confirmation",
+        )
+        self.assertEqual(self._steps(unsigned)["confirmation"], "done")
+
+        signed = self._quotation()
+        signed.action_confirm()
+        self.assertEqual(len(self._mails_to_customer()), 1)
+
+    def test_won_step_fails_with_the_reason(self):
+        self.env["crm.stage"].search([("is_won", "=", True)]).is_won = False
+        order = self._quotation()
+        order.action_confirm()
+        won = order.sales_process_contract_step_ids.filtered(
+            lambda step: step.code == "won"
+        )
+        self.assertEqual(won.state, "failed")
+        self.assertIn("could not be marked won", won.message)
+
+    # ------------------------------------------------------------------
+    # Hand-off to support
+    # ------------------------------------------------------------------
+
+    def test_onboarding_ticket_assigned_by_the_helpdesk_rules(self):
+        support = new_test_user(
+            self.env,
+            login="spa_onboarding_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+        )
+        self.helpdesk_team.user_ids = support | self.rep_east
+        self.env["sales.process.assignment.rule"].create(
+            {
+                "name": "Onboarding",
+                "res_model": "helpdesk.ticket",
+                "match_helpdesk_team_ids": [Command.link(self.helpdesk_team.id)],
+                "helpdesk_team_id": self.helpdesk_team.id,
+                "method": "fixed",
+                "user_id": support.id,
+            }
+        )
+        order = self._quotation(commitment_date="2026-12-01 09:00:00")
+        order.with_user(self.rep_east).action_confirm()
+        ticket = self._tickets(order)
+        self.assertEqual(ticket.user_id, support, "never the salesperson")
+        self.assertIn(self.customer.name, ticket.name)
+        self.assertIn(order.name, ticket.name)
+        self.assertIn("Installation package", ticket.description)
+        self.assertIn(self.rep_east.name, ticket.description)
+        self.assertIn("12/01/2026", ticket.description)
+
+    def test_onboarding_ticket_without_rule_stays_with_the_team(self):
+        self.env.company.helpdesk_mgmt_ticket_auto_assign = True
+        order = self._quotation()
+        order.with_user(self.rep_east).action_confirm()
+        ticket = self._tickets(order)
+        self.assertEqual(ticket.team_id, self.helpdesk_team)
+        self.assertFalse(ticket.user_id)
+
+    # ------------------------------------------------------------------
+    # Nothing silent
+    # ------------------------------------------------------------------
+
+    def test_default_policy_after_install_and_for_new_companies(self):
+        Policy = self.env["sales.process.contract.policy"].with_context(
+            active_test=False
+        )
+        self.assertTrue(
+            Policy.search(
+                [("company_id", "=", self.company.id), ("team_ids", "=", False)]
+            ),
+            "made at install (archived by this test's set-up)",
+        )
+        company = self.env["res.company"].create({"name": "Spa Chengdu"})
+        policy = Policy.search([("company_id", "=", company.id)])
+        self.assertEqual(len(policy), 1)
+        self.assertEqual(policy.invoice_policy, "full")
+        self.assertTrue(policy.post_invoice and policy.send_invoice)
+        self.assertTrue(policy.mark_won)
+        self.assertTrue(policy.finance_group_id)
+        self.assertFalse(policy.helpdesk_team_id, "no helpdesk team there yet")
+        # admins change it like any other policy
+        self.process_admin.company_ids = [Command.link(company.id)]
+        policy.with_user(self.process_admin).with_company(company).write(
+            {"invoice_policy": "none"}
+        )
+
+    def test_order_without_policy_says_so(self):
+        self.policy.action_archive()
+        order = self._quotation()
+        order.action_confirm()
+        chain = order.sales_process_contract_chain_ids
+        self.assertEqual(set(self._steps(order).values()), {"waiting"})
+        self.assertIn("No contract policy", chain.step_ids[0].message)
+        self.assertTrue(order.sales_process_contract_chain_retry)
+        self.policy.action_unarchive()
+        order.action_retry_contract_chain()
+        self.assertEqual(chain.state, "done")
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_chains_of_19_0_1_1_0_after_the_upgrade(self):
+        order = self._quotation()
+        order.action_confirm()
+        chain = order.sales_process_contract_chain_ids
+        # what 19.0.1.1.0 left: one step for posting and sending
+        self.env.flush_all()
+        self.env.cr.execute(
+            "DELETE FROM sales_process_contract_step WHERE chain_id = %s "
+            "AND code = 'email_invoice'; "
+            "UPDATE sales_process_contract_step SET code = 'send_invoice', "
+            "sequence = 1, message = 'Posted and emailed.' WHERE chain_id = %s "
+            "AND code = 'post_invoice'; "
+            "UPDATE sales_process_contract_chain SET state = 'running' "
+            "WHERE id = %s",
+            [chain.id, chain.id, chain.id],
+        )
+        migration = load_script(
+            "sales_process_automation/migrations/19.0.1.2.0/end-migration.py",
+            "sales_process_automation_end_migration",
+        )
+        migration.split_send_invoice_steps(self.env)
+        self.env.invalidate_all()
+        self.assertEqual(chain.state, "running")
+        self.assertEqual(
+            dict(chain._fields["state"]._description_selection(self.env))[
+                chain.state
+            ],
+            "Running",
+        )
+        self.assertEqual(
+            chain.step_ids.mapped("code"), [code for code, _label in STEPS]
+        )
+        self.assertEqual(self._steps(order)["email_invoice"], "done")
+        self.assertEqual(self._steps(order)["post_invoice"], "done")
+        for step in chain.step_ids:
+            step._label()
+
 
 @tagged("post_install", "-at_install")
 class TestContractChainConcurrency(TransactionCase):
@@ -411,6 +717,8 @@ class TestContractChainConcurrency(TransactionCase):
             return function(api.Environment(cr, SUPERUSER_ID, {}))
 
     def _set_up(self, env):
+        # the triggers run the chain themselves, here
+        env.company.sales_process_contract_chain_sync = True
         # the company keeps its own policy: this one is the test team's
         team = env["crm.team"].create({"name": "Concurrency team"})
         policy = env["sales.process.contract.policy"].create(
@@ -445,6 +753,7 @@ class TestContractChainConcurrency(TransactionCase):
         team.unlink()
         product.unlink()
         partner.unlink()
+        env.company.sales_process_contract_chain_sync = False
 
     def test_second_trigger_waits_for_the_first_then_finds_it_done(self):
         order_id, policy_id = self._committed(self._set_up)
@@ -474,3 +783,120 @@ class TestContractChainConcurrency(TransactionCase):
                 order.sales_process_contract_chain_ids.trigger, "signed_confirmation"
             )
             self.assertEqual(len(order.invoice_ids), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestContractChainWorkers(TransactionCase):
+    """Two chain jobs share the queue, as two Odoo servers or cron threads do.
+
+    Committed data, each worker in its own cursor and thread; removed at the end.
+    """
+
+    ORDERS = 12
+
+    def _committed(self, function):
+        with self.env.registry.cursor() as cr:
+            return function(api.Environment(cr, SUPERUSER_ID, {}))
+
+    def _set_up(self, env):
+        env["ir.config_parameter"].set_param(
+            "sales_process_automation.contract_batch_size", 2
+        )
+        team = env["crm.team"].create({"name": "Workers team"})
+        helpdesk = env["helpdesk.ticket.team"].create({"name": "Workers onboarding"})
+        policy = env["sales.process.contract.policy"].create(
+            {
+                "name": "Workers test",
+                "team_ids": [Command.link(team.id)],
+                "helpdesk_team_id": helpdesk.id,
+                "send_invoice": False,
+                "confirmation_template_id": False,
+            }
+        )
+        product = env["product.product"].create(
+            {"name": "Worker service", "type": "service", "list_price": 10.0}
+        )
+        partners = env["res.partner"].create(
+            [{"name": f"Worker customer {index}"} for index in range(self.ORDERS)]
+        )
+        orders = env["sale.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "team_id": team.id,
+                    "signature": SIGNATURE,
+                    "signed_by": "Customer",
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+                for partner in partners
+            ]
+        )
+        for order in orders:
+            order.action_confirm()
+        assert set(orders.sales_process_contract_chain_ids.mapped("state")) == {
+            "queued"
+        }
+        return orders.ids, policy.id
+
+    def _tear_down(self, env, order_ids, policy_id):
+        orders = env["sale.order"].browse(order_ids)
+        invoices = orders.invoice_ids
+        invoices.filtered(lambda move: move.state == "posted").button_draft()
+        invoices.unlink()
+        tickets = env["helpdesk.ticket"].search([("sale_order_ids", "in", orders.ids)])
+        tickets.unlink()
+        partner, product = orders.partner_id, orders.order_line.product_id
+        orders._action_cancel()
+        orders.unlink()
+        policy = env["sales.process.contract.policy"].browse(policy_id)
+        team, helpdesk = policy.team_ids, policy.helpdesk_team_id
+        policy.unlink()
+        team.unlink()
+        helpdesk.unlink()
+        product.unlink()
+        partner.unlink()
+        env["ir.config_parameter"].search(
+            [("key", "=", "sales_process_automation.contract_batch_size")]
+        ).unlink()
+
+    def test_two_workers_split_the_queue_without_doing_anything_twice(self):
+        order_ids, policy_id = self._committed(self._set_up)
+        self.addCleanup(
+            self._committed, lambda env: self._tear_down(env, order_ids, policy_id)
+        )
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def worker():
+            try:
+                barrier.wait()
+                self._committed(
+                    lambda env: env[
+                        "sales.process.contract.chain"
+                    ]._cron_run_queued_chains()
+                )
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+        threads = [threading.Thread(target=worker) for _index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertFalse(errors)
+
+        def check(env):
+            orders = env["sale.order"].browse(order_ids)
+            chains = orders.sales_process_contract_chain_ids
+            self.assertEqual(set(chains.mapped("state")), {"done"})
+            for order in orders:
+                self.assertEqual(len(order.invoice_ids), 1)
+                self.assertEqual(
+                    env["helpdesk.ticket"].search_count(
+                        [("sale_order_ids", "in", order.ids)]
+                    ),
+                    1,
+                )
+
+        self._committed(check)
+
