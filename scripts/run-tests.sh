@@ -137,6 +137,8 @@ upgrade_check() {
     if [ "$ok" -eq 1 ]; then
         python3 "$REPO_ROOT/scripts/upgrade_check.py" snapshot "$DB_UPGRADE" before \
             "$LOG_DIR/upgrade-before.json" || ok=0
+    fi
+    if [ "$ok" -eq 1 ]; then
         info "Upgrading $DB_UPGRADE to this code (log: .test-logs/upgrade-$DB_UPGRADE.log)"
         run_odoo upgrade "$DB_UPGRADE" "$ADDONS_PATH" -u "$ADDON" || ok=0
     fi
@@ -150,6 +152,7 @@ upgrade_check() {
         echo "OK: $DB_UPGRADE upgraded, clean log, records and figures kept."
         record "$name" PASS
     else
+        echo "FAIL: the upgrade check of $DB_UPGRADE failed (see above)."
         record "$name" FAIL
     fi
 }

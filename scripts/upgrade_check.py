@@ -35,18 +35,22 @@ KEPT_ROWS = {
     "sales_process_contract_step": ["chain_id", "code", "state", "res_model", "res_id"],
 }
 
-# (table, column before the upgrade, column after it): values kept by the rename
+# (table, column before the upgrade, column after it): the stored fields the
+# add-on renamed keep their values (its computed SLA fields are read from the
+# stage history rows, checked above)
 RENAMED_COLUMNS = [
-    ("crm_lead", "sla_policy_id", "sales_process_sla_policy_id"),
-    ("crm_lead", "sla_deadline", "sales_process_sla_deadline"),
-    ("crm_lead", "assignment_rule_id", "sales_process_assignment_rule_id"),
-    ("crm_lead", "assignment_state", "sales_process_assignment_state"),
-    ("crm_lead", "first_contact_deadline", "sales_process_first_contact_deadline"),
-    ("sale_order", "sla_policy_id", "sales_process_sla_policy_id"),
-    ("sale_order", "sla_deadline", "sales_process_sla_deadline"),
-    ("helpdesk_ticket", "sla_policy_id", "sales_process_sla_policy_id"),
-    ("helpdesk_ticket", "sla_deadline", "sales_process_sla_deadline"),
-    ("helpdesk_ticket", "assignment_rule_id", "sales_process_assignment_rule_id"),
+    *(
+        (table, old, f"sales_process_{old}")
+        for table in ("crm_lead", "helpdesk_ticket")
+        for old in (
+            "assignment_rule_id",
+            "assignment_date",
+            "assignment_state",
+            "first_contact_deadline",
+            "first_contact_date",
+            "first_contact_escalated",
+        )
+    ),
     ("crm_stage", "is_contract_signed", "sales_process_contract_signed"),
     ("crm_team", "resource_calendar_id", "sales_process_resource_calendar_id"),
     ("helpdesk_ticket_team", "resource_calendar_id", "sales_process_resource_calendar_id"),
@@ -141,8 +145,9 @@ def compare(before, after):
 
 def main(argv):
     if argv[:1] == ["snapshot"] and len(argv) == 4:
+        result = snapshot(argv[1], argv[2])
         with open(argv[3], "w", encoding="utf-8") as file:
-            json.dump(snapshot(argv[1], argv[2]), file)
+            json.dump(result, file)
         return 0
     if argv[:1] == ["compare"] and len(argv) == 3:
         with open(argv[1], encoding="utf-8") as file:

@@ -15,3 +15,10 @@ from . import test_analysis
 from . import test_analysis_tour
 from . import test_funnel_flags
 from . import test_migration
+from . import test_hardening_approvals
+from . import test_hardening_assignment
+from . import test_hardening_crons
+from . import test_hardening_history
+from . import test_hardening_integrity
+from . import test_isolation
+from . import test_security_matrix
