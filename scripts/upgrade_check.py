@@ -32,7 +32,14 @@ KEPT_ROWS = {
         "lead_id", "requester_id", "from_stage_id", "to_stage_id", "state",
     ],
     "sales_process_contract_chain": ["order_id", "policy_id", "trigger", "state"],
-    "sales_process_contract_step": ["chain_id", "code", "state", "res_model", "res_id"],
+    # 19.0.1.2.0 splits "send_invoice" into "post_invoice" and "email_invoice"
+    "sales_process_contract_step": [
+        "chain_id",
+        "CASE code WHEN 'send_invoice' THEN 'post_invoice' ELSE code END",
+        "state",
+        "res_model",
+        "res_id",
+    ],
 }
 
 # (table, column before the upgrade, column after it): the stored fields the
