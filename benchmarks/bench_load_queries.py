@@ -121,7 +121,10 @@ def main():
             }
     if results:
         labels = list(results)
-        print(f"{'operation':<18}" + "".join(f"| {label:>8} ms  queries " for label in labels))
+        print(
+            f"{'operation':<18}"
+            + "".join(f"| {label:>8} ms  queries " for label in labels)
+        )
         for name in OPERATIONS:
             print(
                 f"{name:<18}"
