@@ -286,7 +286,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         pausing = self.browse(
             record.id
             for record, policy in zip(self, policies, strict=True)
-            if policy.pause_crm_stage_ids or policy.pause_ticket_stage_ids
+            if policy and policy._pause_stages()
         )
         if not pausing:
             return {}
