@@ -103,13 +103,21 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 ],
             )
         }
+        # one assignment per field and value: a kanban column has many cards
+        # and few distinct policies, statuses and reasons
+        by_value = defaultdict(list)
         for record in self:
             row = rows.get(record._origin.id, History)
-            record.sales_process_sla_policy_id = row.sla_policy_id
-            record.sales_process_sla_deadline = row.date_deadline
-            record.sales_process_sla_status = row.sla_status
-            record.sales_process_sla_excluded = row.sla_excluded
-            record.sales_process_sla_exclusion_reason = row.sla_exclusion_reason
+            for fname, value in (
+                ("sales_process_sla_policy_id", row.sla_policy_id),
+                ("sales_process_sla_deadline", row.date_deadline),
+                ("sales_process_sla_status", row.sla_status),
+                ("sales_process_sla_excluded", row.sla_excluded),
+                ("sales_process_sla_exclusion_reason", row.sla_exclusion_reason),
+            ):
+                by_value[fname, value].append(record.id)
+        for (fname, value), ids in by_value.items():
+            self.browse(ids)[fname] = value
 
     def _compute_sales_process_sla_hours(self):
         """Working hours until the deadline, or since it passed (form views)."""
