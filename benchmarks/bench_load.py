@@ -175,7 +175,7 @@ def deactivate_external_crons(db_name):
 
 
 @contextmanager
-def odoo_server(db_name, port, log_path):
+def odoo_server(db_name, port, log_path, addons_path=None):
     """A multi-process Odoo serving ``db_name`` only, on 127.0.0.1:``port``.
 
     Its longpolling (gevent) port is ``port + 1``. Killed with its workers at
@@ -189,7 +189,7 @@ def odoo_server(db_name, port, log_path):
         "-d",
         db_name,
         f"--db-filter=^{db_name}$",
-        f"--addons-path={benchlib.addons_path()}",
+        f"--addons-path={addons_path or benchlib.addons_path()}",
         "--workers=2",
         "--max-cron-threads=1",
         "--http-interface=127.0.0.1",
@@ -617,8 +617,8 @@ def report(users, results_by_db, problems_by_db):
     print(f"\nN = {users} users")
     header = (
         f"{'operation':<18}"
-        + "".join(f"| {label:^34}" for label in labels)
-        + "| add-on/plain p50  p95"
+        + "".join(f"| {label[:34]:^34}" for label in labels)
+        + "".join(f"| {label[:10]}/{labels[0]} p50 p95 " for label in labels[1:])
     )
     print(header)
     print(f"{'':<18}" + "| count  err    p50 ms   p95 ms  ok/s " * len(labels))
@@ -641,10 +641,13 @@ def report(users, results_by_db, problems_by_db):
                 f"| {len(timings):>5} {results.errors.get(operation, 0):>4}"
                 f" {p50 or 0:>9.0f} {p95 or 0:>8.0f} {rate:>5.1f}"
             )
-        ratio = ""
-        if len(p50s) == 2 and all(p50s) and all(p95s):
-            ratio = f"| {p50s[1] / p50s[0]:>13.1f}x {p95s[1] / p95s[0]:>4.1f}x"
-        print(f"{operation:<18}" + "".join(cells) + ratio)
+        ratios = "".join(
+            f"| {p50 / p50s[0]:>17.1f}x {p95 / p95s[0]:>4.1f}x"
+            if p50s[0] and p50 and p95s[0] and p95
+            else f"| {'':>23}"
+            for p50, p95 in zip(p50s[1:], p95s[1:], strict=True)
+        )
+        print(f"{operation:<18}" + "".join(cells) + ratios)
     totals = []
     for results in results_by_db.values():
         ok = sum(len(values) for values in results.timings.values())
@@ -673,7 +676,12 @@ def main():
         "--users", default="4,8,16,32", help="N values, comma-separated"
     )
     parser.add_argument("--duration", type=int, default=25, help="seconds per run")
-    parser.add_argument("--port", type=int, default=8180, help="first of 4 ports")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8180,
+        help="first port; each server takes 2 (HTTP, longpolling)",
+    )
     parser.add_argument(
         "--signed",
         action="store_true",
@@ -690,6 +698,13 @@ def main():
         "sales_process_automation.group_admin while reps cannot run the "
         "assignment rules themselves",
     )
+    parser.add_argument(
+        "--also-addons",
+        metavar="PATH",
+        help="a copy of this repository (e.g. git archive of another commit): "
+        "its add-on serves the add-on database too, in its own server, and is "
+        "measured beside this one in the same run",
+    )
     benchlib.add_database_options(parser, reuse=True, several=True)
     args = parser.parse_args()
     user_counts = [int(value) for value in args.users.split(",")]
@@ -700,14 +715,22 @@ def main():
     }
     for db_name, modules in databases.values():
         benchlib.create_database(db_name, modules, reuse=args.reuse_database, demo=True)
+    addons_paths = {label: None for label in databases}
+    if args.also_addons and "add-on" in databases:
+        other = os.path.abspath(args.also_addons)
+        label = f"add-on {os.path.basename(other)}"
+        databases[label] = databases["add-on"]
+        addons_paths[label] = benchlib.addons_path().replace(benchlib.ROOT, other, 1)
     log_dir = tempfile.mkdtemp(prefix="bench_load_")
     print(f"server logs in {log_dir}", flush=True)
     with ExitStack() as stack:
         servers = {}
         for index, (label, (db_name, _modules)) in enumerate(databases.items()):
             port = args.port + 2 * index
-            log_path = os.path.join(log_dir, f"{db_name}.log")
-            stack.enter_context(odoo_server(db_name, port, log_path))
+            log_path = os.path.join(log_dir, f"{index}-{db_name}.log")
+            stack.enter_context(
+                odoo_server(db_name, port, log_path, addons_paths[label])
+            )
             servers[label] = (db_name, port, log_path)
         setups = {
             label: prepare(
@@ -736,7 +759,7 @@ def main():
                 )
             report(users, results_by_db, problems_by_db)
     if not args.keep_databases:
-        for db_name, _modules in databases.values():
+        for db_name, _modules in set(databases.values()):
             subprocess.run(["dropdb", "--if-exists", db_name], check=True)
 
 
