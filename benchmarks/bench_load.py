@@ -172,6 +172,14 @@ def deactivate_external_crons(db_name):
             " ir_model_data WHERE model = 'ir.cron' AND module || '.' || name IN %s)",
             [tuple(EXTERNAL_CRONS)],
         )
+        # an admin login sets web.base.url from the port it came in on: two
+        # servers of one database (--also-addons) would flip it, and each change
+        # empties the caches of every worker
+        cr.execute(
+            "INSERT INTO ir_config_parameter (key, value)"
+            " SELECT 'web.base.url.freeze', 'True' WHERE NOT EXISTS"
+            " (SELECT 1 FROM ir_config_parameter WHERE key = 'web.base.url.freeze')"
+        )
 
 
 @contextmanager
