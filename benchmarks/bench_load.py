@@ -314,10 +314,12 @@ def prepare(db_name, port, users, extra_groups=()):
             [("is_company", "=", True), ("email", "!=", False)],
             limit=20,
         ),
+        # invoiced on ordered quantities: the contract chain of a signed
+        # quotation (--signed) invoices it when it is confirmed
         "products": admin.call(
             "product.product",
             "search",
-            [("sale_ok", "=", True), ("type", "=", "consu")],
+            [("sale_ok", "=", True), ("invoice_policy", "=", "order")],
             limit=5,
         ),
         "stages": [stage["id"] for stage in stages if not stage["team_ids"]],

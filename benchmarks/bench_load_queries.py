@@ -32,7 +32,7 @@ def operations(env):
         stages = stages.filtered(lambda stage: not stage.is_contract_signed)
     partner = env["res.partner"].search([("is_company", "=", True)], limit=1)
     products = env["product.product"].search(
-        [("sale_ok", "=", True), ("type", "=", "consu")], limit=2
+        [("sale_ok", "=", True), ("invoice_policy", "=", "order")], limit=2
     )
     lead = Lead.create(
         {"name": "Query count", "type": "opportunity", "stage_id": stages[0].id}
