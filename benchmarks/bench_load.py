@@ -279,19 +279,18 @@ def prepare(db_name, port, users, extra_groups=()):
             {"member_ids": [(4, user_id) for user_id in user_ids]},
         )
     for group_id in filter(None, (xmlid(admin, group) for group in extra_groups)):
-        admin.call(
-            "res.groups",
-            "write",
-            [group_id],
-            {
-                "user_ids": [
-                    (4, user_id)
-                    for user_id in admin.call(
-                        "res.users", "search", [("login", "in", logins)]
-                    )
-                ]
-            },
-        )
+        # only the reps without it: a group written empties every worker's caches
+        if user_ids := admin.call(
+            "res.users",
+            "search",
+            [("login", "in", logins), ("group_ids", "not in", [group_id])],
+        ):
+            admin.call(
+                "res.groups",
+                "write",
+                [group_id],
+                {"user_ids": [(4, user_id) for user_id in user_ids]},
+            )
     stages = admin.call(
         "crm.stage",
         "search_read",
