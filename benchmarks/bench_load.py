@@ -63,6 +63,7 @@ OPERATIONS = [
     "confirm",
 ]
 PASSWORD = "load"
+CONTRACT_SIGNED_FIELDS = ("is_contract_signed", "sales_process_contract_signed")
 # a 1x1 PNG: a signature for the signed quotations of --signed
 SIGNATURE = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJ"
@@ -298,11 +299,12 @@ def prepare(db_name, port, users, extra_groups=()):
         ["id", "sequence", "team_ids"],
         order="sequence, id",
     )
-    if "is_contract_signed" in admin.call(
-        "crm.stage", "fields_get", ["is_contract_signed"]
-    ):
-        signed = admin.call("crm.stage", "search", [("is_contract_signed", "=", True)])
-        stages = [stage for stage in stages if stage["id"] not in signed]
+    # stages that start the contract chain are left out (the field was renamed)
+    stage_fields = admin.call("crm.stage", "fields_get", [], attributes=["type"])
+    for fname in CONTRACT_SIGNED_FIELDS:
+        if fname in stage_fields:
+            signed = admin.call("crm.stage", "search", [(fname, "=", True)])
+            stages = [stage for stage in stages if stage["id"] not in signed]
     views = admin.call(
         "crm.lead", "get_views", [(False, "kanban")], options={"toolbar": False}
     )

@@ -18,7 +18,7 @@ import io
 import pstats
 
 import benchlib
-from bench_load import DATABASES, OPERATIONS
+from bench_load import CONTRACT_SIGNED_FIELDS, DATABASES, OPERATIONS
 
 
 def operations(env):
@@ -28,8 +28,9 @@ def operations(env):
     user_env = env(user=rep, context=dict(rep.context_get()))
     Lead = user_env["crm.lead"]
     stages = env["crm.stage"].search([("is_won", "=", False), ("team_ids", "=", False)])
-    if "is_contract_signed" in stages._fields:
-        stages = stages.filtered(lambda stage: not stage.is_contract_signed)
+    for fname in CONTRACT_SIGNED_FIELDS:
+        if fname in stages._fields:
+            stages = stages.filtered(lambda stage, fname=fname: not stage[fname])
     partner = env["res.partner"].search([("is_company", "=", True)], limit=1)
     products = env["product.product"].search(
         [("sale_ok", "=", True), ("invoice_policy", "=", "order")], limit=2
