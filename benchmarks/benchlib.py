@@ -77,12 +77,12 @@ def database_exists(name):
     return found.stdout.strip() == "1"
 
 
-def create_database(name, modules=None, *, reuse=False, announce=True):
+def create_database(name, modules=None, *, reuse=False, announce=True, demo=False):
     """(Re)create database ``name`` with ``modules`` (default: MODULE) installed.
 
     With ``reuse``, an existing database is kept as it is. ``announce`` prints
     "creating NAME ..." first, "creating NAME with MODULES ..." when they are
-    given.
+    given. With ``demo``, the modules' demo data is loaded.
     """
     if reuse and database_exists(name):
         return
@@ -91,7 +91,7 @@ def create_database(name, modules=None, *, reuse=False, announce=True):
         print(f"creating {name}{with_modules} ...", flush=True)
     subprocess.run(["dropdb", "--if-exists", name], check=True)
     subprocess.run(["createdb", name], check=True)
-    _run_odoo(name, "-i", modules)
+    _run_odoo(name, "-i", modules, *(["--with-demo"] if demo else []))
 
 
 def update_module(name, modules=None):
@@ -99,7 +99,7 @@ def update_module(name, modules=None):
     _run_odoo(name, "-u", modules)
 
 
-def _run_odoo(name, option, modules):
+def _run_odoo(name, option, modules, *options):
     """Install (``-i``) or update (``-u``) modules in ``name``, then stop."""
     subprocess.run(
         [
@@ -114,6 +114,7 @@ def _run_odoo(name, option, modules):
             "--stop-after-init",
             "--http-interface=127.0.0.1",
             "--log-level=warn",
+            *options,
         ],
         check=True,
     )

@@ -258,15 +258,18 @@ class SalesProcessSlaPolicy(models.Model):
             return False
         return not (self.tag_ids and not record.tag_ids & self.tag_ids)
 
-    def _pauses_in(self, stage):
-        """Whether ``stage`` (an id) pauses the clock of this policy."""
+    def _pause_stages(self):
+        """The stages that pause the clock of this policy, of its model."""
         self.ensure_one()
-        pausing = (
+        return (
             self.pause_ticket_stage_ids
             if self.res_model == "helpdesk.ticket"
             else self.pause_crm_stage_ids
         )
-        return stage in pausing.ids
+
+    def _pauses_in(self, stage):
+        """Whether ``stage`` (an id) pauses the clock of this policy."""
+        return stage in self._pause_stages().ids
 
     def _rows_before_pause(self, stage, earlier_rows):
         """The earlier rows of the record in ``stage`` under this policy whose

@@ -58,13 +58,13 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
     )
     sales_process_sla_hours_left = fields.Float(
         string="Working Hours Left",
-        compute="_compute_sales_process_sla",
+        compute="_compute_sales_process_sla_hours",
         help="Working hours until the stage deadline; negative once it passed.",
         groups="sales_process_automation.group_user",
     )
     sales_process_sla_hours_overdue = fields.Float(
         string="Working Hours Overdue",
-        compute="_compute_sales_process_sla",
+        compute="_compute_sales_process_sla_hours",
         help="Working hours since the stage deadline passed.",
         groups="sales_process_automation.group_user",
     )
@@ -80,34 +80,79 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
     )
 
     def _compute_sales_process_sla(self):
+        """The SLA of the open row of each record, as stored on it.
+
+        No working time is computed here: kanban cards and lists read the
+        status and the deadline of many records at once.
+        """
+        ids = [id_ for id_ in self._origin.ids if isinstance(id_, int)]
+        link = self._stage_history_link
+        # sudo: the history is maintained by the system, users only read it
+        History = self.env["sales.process.stage.history"].sudo()
         rows = {
-            row[self._stage_history_link].id: row
+            row[link].id: row
+            for row in History.search_fetch(
+                [(link, "in", ids), ("date_out", "=", False)],
+                [
+                    link,
+                    "sla_policy_id",
+                    "date_deadline",
+                    "sla_status",
+                    "sla_excluded",
+                    "sla_exclusion_reason",
+                ],
+            )
+        }
+        # one assignment per field and value: a kanban column has many cards
+        # and few distinct policies, statuses and reasons
+        by_value = defaultdict(list)
+        for record in self:
+            row = rows.get(record._origin.id, History)
+            for fname, value in (
+                ("sales_process_sla_policy_id", row.sla_policy_id),
+                ("sales_process_sla_deadline", row.date_deadline),
+                ("sales_process_sla_status", row.sla_status),
+                ("sales_process_sla_excluded", row.sla_excluded),
+                ("sales_process_sla_exclusion_reason", row.sla_exclusion_reason),
+            ):
+                by_value[fname, value].append(record.id)
+        for (fname, value), ids in by_value.items():
+            self.browse(ids)[fname] = value
+
+    def _compute_sales_process_sla_hours(self):
+        """Working hours until the deadline, or since it passed (form views)."""
+        link = self._stage_history_link
+        rows = {
+            row[link].id: row
             for row in self.browse(
                 [id_ for id_ in self._origin.ids if isinstance(id_, int)]
             )._stage_history_open_rows()
+            if row.date_deadline
         }
-        History = self.env["sales.process.stage.history"]
         now = fields.Datetime.now()
+        periods, signs = [], []
         for record in self:
-            row = rows.get(record._origin.id, History)
-            record.sales_process_sla_policy_id = row.sla_policy_id
-            record.sales_process_sla_deadline = row.date_deadline
-            record.sales_process_sla_status = row.sla_status
-            record.sales_process_sla_excluded = row.sla_excluded
-            record.sales_process_sla_exclusion_reason = row.sla_exclusion_reason
-            record.sales_process_sla_hours_left = (
-                record.sales_process_sla_hours_overdue
-            ) = 0.0
-            if row.date_deadline:
+            row = rows.get(record._origin.id)
+            if row:
                 start, stop = sorted([now, row.date_deadline])
-                hours = History._working_hours(
-                    [(row.resource_calendar_id.id, start, stop)]
-                )[0]
-                if stop == row.date_deadline:
-                    record.sales_process_sla_hours_left = hours
-                else:
-                    record.sales_process_sla_hours_left = -hours
-                    record.sales_process_sla_hours_overdue = hours
+                periods.append((row.resource_calendar_id.id, start, stop))
+                signs.append(1 if stop == row.date_deadline else -1)
+            else:
+                periods.append(None)
+                signs.append(0)
+        hours = iter(
+            self.env["sales.process.stage.history"]._working_hours(
+                [period for period in periods if period]
+            )
+        )
+        for record, period, sign in zip(self, periods, signs, strict=True):
+            record.sales_process_sla_hours_left = 0.0
+            record.sales_process_sla_hours_overdue = 0.0
+            if period:
+                worked = next(hours)
+                record.sales_process_sla_hours_left = sign * worked
+                if sign < 0:
+                    record.sales_process_sla_hours_overdue = worked
 
     def _search_sales_process_sla_status(self, operator, value):
         return self._search_open_rows([("sla_status", operator, value)])
@@ -249,7 +294,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         pausing = self.browse(
             record.id
             for record, policy in zip(self, policies, strict=True)
-            if policy.pause_crm_stage_ids or policy.pause_ticket_stage_ids
+            if policy and policy._pause_stages()
         )
         if not pausing:
             return {}

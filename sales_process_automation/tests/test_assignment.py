@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import Counter
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
@@ -349,6 +350,17 @@ class TestAssignment(SalesProcessCommon):
         rule.reassign = True
         with freeze_time("2026-11-16 10:00:00"):
             owned.action_apply_assignment_rules()
+        self.assertIn(owned.user_id, self.reps)
+
+    def test_owned_record_created_is_matched_only_when_a_rule_reassigns(self):
+        rule = self._rule()
+        Rule = type(self.Rule)
+        with patch.object(Rule, "_match", autospec=True, side_effect=AssertionError):
+            owned = self._new_leads(1, user_id=self.rep_west.id)
+        self.assertEqual(owned.user_id, self.rep_west)
+        rule.reassign = True
+        owned = self._new_leads(1, user_id=self.rep_west.id)
+        self.assertEqual(owned.sales_process_assignment_rule_id, rule)
         self.assertIn(owned.user_id, self.reps)
 
     def test_import_of_500_leads_assigned_at_once(self):

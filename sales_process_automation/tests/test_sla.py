@@ -39,6 +39,34 @@ class TestSla(SalesProcessCommon):
     def _mails(self, subject):
         return self.env["mail.mail"].search([("subject", "ilike", subject)])
 
+    def test_kanban_reads_the_stored_sla_without_working_time(self):
+        leads = self._create_leads(3)
+        self._enter(leads, self.proposition, "2026-11-16 09:00:00")
+        leads.invalidate_recordset()
+        with (
+            freeze_time("2026-11-17 09:00:00"),
+            patch.object(
+                SalesProcessStageHistory,
+                "_working_hours",
+                autospec=True,
+                side_effect=AssertionError("no working time on kanban cards"),
+            ),
+        ):
+            self.assertEqual(
+                set(leads.mapped("sales_process_sla_status")), {"on_track"}
+            )
+            self.assertEqual(
+                leads[0].sales_process_sla_deadline, datetime(2026, 11, 23, 9, 0)
+            )
+        with freeze_time("2026-11-17 09:00:00"):
+            # the form: 8 working hours passed of the 5 days of 8 hours
+            self.assertEqual(leads[0].sales_process_sla_hours_left, 32.0)
+            self.assertEqual(leads[0].sales_process_sla_hours_overdue, 0.0)
+        with freeze_time("2026-11-24 09:00:00"):
+            leads.invalidate_recordset()
+            self.assertEqual(leads[0].sales_process_sla_hours_left, -8.0)
+            self.assertEqual(leads[0].sales_process_sla_hours_overdue, 8.0)
+
     def test_proposal_within_five_days_with_two_reminders(self):
         lead = self._create_leads(1)
         self._enter(lead, self.proposition, "2026-11-16 09:00:00")
