@@ -58,6 +58,7 @@
         "report/sales_process_bottleneck_report_views.xml",
         "report/sales_process_lead_report_views.xml",
         "views/sales_process_dashboard_tile_views.xml",
+        "views/sales_process_step_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [
