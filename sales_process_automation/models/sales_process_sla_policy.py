@@ -289,6 +289,12 @@ class SalesProcessSlaPolicy(models.Model):
     def _escalation_recipients(self, record):
         """Users told that ``record`` breached this policy."""
         self.ensure_one()
+        company = record.company_id or self.env.company
+        if not company._sales_process_notification_policy(record.team_id)[
+            "breach_notify_managers"
+        ]:
+            # the daily digest tells them
+            return self.env["res.users"]
         users = self.escalation_user_ids
         if self.escalate_to_team_leader:
             users |= record.team_id.user_id
