@@ -24,3 +24,4 @@ from . import test_isolation
 from . import test_security_matrix
 from . import test_process_handoff
 from . import test_process_notification
+from . import test_process_template
