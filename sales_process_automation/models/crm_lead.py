@@ -230,7 +230,7 @@ class CrmLead(models.Model):
     def _stage_history_handoff_plan(self, vals_list):
         Step = self.env["sales.process.step"]
         if not Step._step_map():
-            return None
+            return False
         steps = Step._for_records(self, [vals["crm_stage_id"] for vals in vals_list])
         indexes_by_step = defaultdict(list)
         for index, step in enumerate(steps):
@@ -246,7 +246,7 @@ class CrmLead(models.Model):
         return plan
 
     def _stage_history_handoff(self, plan):
-        if plan is None:
+        if plan is False:
             return
         # sudo: hand-offs are the process's, whoever moves the lead
         Activity = self.env["mail.activity"].sudo()

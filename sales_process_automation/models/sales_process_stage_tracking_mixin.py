@@ -309,9 +309,9 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         """Who owns the stage each record enters; set on its row values.
 
         Models with a sales process return what ``_stage_history_handoff``
-        needs once the rows are written.
+        needs once the rows are written; ``False`` when no process applies.
         """
-        return None
+        return False
 
     def _stage_history_handoff(self, plan):
         """Hand the records over to the owners of the stages they entered."""

@@ -61,9 +61,7 @@ class SalesProcessStep(models.Model):
         help="Presales, legal, finance, support...: one of its members owns the "
         "stage, chosen by the group method.",
     )
-    group_method = fields.Selection(
-        GROUP_METHODS, string="Group Method", default="round_robin", required=True
-    )
+    group_method = fields.Selection(GROUP_METHODS, default="round_robin", required=True)
     last_owner_id = fields.Many2one(
         "res.users",
         string="Last Owner",
