@@ -58,6 +58,10 @@
         "report/sales_process_bottleneck_report_views.xml",
         "report/sales_process_lead_report_views.xml",
         "views/sales_process_dashboard_tile_views.xml",
+        "views/sales_process_step_views.xml",
+        "data/sales_process_template_data.xml",
+        "views/sales_process_template_views.xml",
+        "wizard/sales_process_template_apply_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [

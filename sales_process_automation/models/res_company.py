@@ -27,6 +27,24 @@ class ResCompany(models.Model):
         "job within seconds.",
     )
 
+    sales_process_breach_notify_managers = fields.Boolean(
+        string="Mail Managers on Each Breach",
+        help="Team leaders and escalation users get an email and an activity for "
+        "every breached stage. Off: the daily digest lists the breaches instead.",
+    )
+    sales_process_reminder_cc_leader = fields.Boolean(
+        string="Copy the Team Leader on Reminders",
+        help="Stage SLA reminder emails are also sent to the record's team leader.",
+    )
+    sales_process_digest_user_ids = fields.Many2many(
+        "res.users",
+        "sales_process_company_digest_user_rel",
+        string="Digest Also To",
+        domain=[("share", "=", False)],
+        help="Users who get the daily SLA digest of every team of the company, "
+        "e.g. the sales director.",
+    )
+
     _sales_process_stalled_days_positive = models.Constraint(
         "CHECK(sales_process_stalled_days > 0)",
         "A lead can only be stalled after at least one day.",
@@ -37,6 +55,21 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         self.env["sales.process.contract.policy"]._create_defaults(companies)
         return companies
+
+    def _sales_process_notification_policy(self, team):
+        """The notification settings of ``team``: its own when it overrides
+        them, else the company's."""
+        self.ensure_one()
+        # helpdesk teams follow their company
+        overrides = (
+            team._name == "crm.team" and team.sales_process_notification_override
+        )
+        source = team if overrides else self
+        return {
+            "breach_notify_managers": source.sales_process_breach_notify_managers,
+            "reminder_cc_leader": source.sales_process_reminder_cc_leader,
+            "digest_users": source.sales_process_digest_user_ids,
+        }
 
     @api.constrains("sales_process_complex_threshold")
     def _check_sales_process_complex_threshold(self):

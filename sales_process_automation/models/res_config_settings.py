@@ -15,3 +15,12 @@ class ResConfigSettings(models.TransientModel):
     sales_process_contract_chain_sync = fields.Boolean(
         related="company_id.sales_process_contract_chain_sync", readonly=False
     )
+    sales_process_breach_notify_managers = fields.Boolean(
+        related="company_id.sales_process_breach_notify_managers", readonly=False
+    )
+    sales_process_reminder_cc_leader = fields.Boolean(
+        related="company_id.sales_process_reminder_cc_leader", readonly=False
+    )
+    sales_process_digest_user_ids = fields.Many2many(
+        related="company_id.sales_process_digest_user_ids", readonly=False
+    )

@@ -52,6 +52,37 @@ class SalesProcessSlaDigest(models.Model):
         )
 
     @api.model
+    def _digest_readers(self, watched):
+        """Who reads the digest besides team leaders, and the rows they read:
+        the digest users of the companies and teams, and the escalation users
+        of the policies (a sales director) where breaches are not mailed one by
+        one. ``{user: Domain}``"""
+        History = self.env["sales.process.stage.history"]
+        domains = {}
+
+        def add(users, domain):
+            for user in users.filtered(lambda user: user.active and not user.share):
+                domains[user] = domains.get(user, Domain.FALSE) | domain
+
+        for company, team, policy in History._read_group(
+            watched, ["company_id", "team_id", "sla_policy_id"]
+        ):
+            settings = (company or self.env.company)._sales_process_notification_policy(
+                team
+            )
+            rows = Domain("company_id", "=", company.id) & Domain(
+                "team_id", "=", team.id
+            )
+            add(settings["digest_users"], rows)
+            if not settings["breach_notify_managers"]:
+                # no mail on each breach: the digest tells them instead
+                add(
+                    policy.escalation_user_ids,
+                    rows & Domain("sla_policy_id", "=", policy.id),
+                )
+        return domains
+
+    @api.model
     def _cron_send_digests(self):
         """One email a day to each team leader whose teams have something to say.
 
@@ -64,6 +95,8 @@ class SalesProcessSlaDigest(models.Model):
         for team_field in ("team_id", "helpdesk_team_id"):
             for (team,) in History._read_group(watched, [team_field]):
                 managers |= team.user_id
+        readers = self._digest_readers(watched)
+        managers |= self.env["res.users"].union(*readers)
         done = self.search(
             [("date", "=", today), ("user_id", "in", managers.ids)]
         ).user_id
@@ -77,9 +110,16 @@ class SalesProcessSlaDigest(models.Model):
                     "date": today,
                     "history_ids": History.search(
                         watched
-                        & (
-                            Domain("team_id.user_id", "=", manager.id)
-                            | Domain("helpdesk_team_id.user_id", "=", manager.id)
+                        & Domain.OR(
+                            [
+                                Domain("team_id.user_id", "=", manager.id),
+                                Domain("helpdesk_team_id.user_id", "=", manager.id),
+                                *(
+                                    domain
+                                    for user, domain in readers.items()
+                                    if user == manager
+                                ),
+                            ]
                         ),
                         order="date_deadline",
                         limit=DIGEST_ROWS_LIMIT,

@@ -198,6 +198,15 @@ class SalesProcessSlaPolicy(models.Model):
             return self.duration
         return self.duration * (calendar.hours_per_day if calendar else 24.0)
 
+    def _duration_days(self):
+        """The expected duration in working days (0 without a policy)."""
+        if not self:
+            return 0.0
+        self.ensure_one()
+        if self.duration_unit == "days":
+            return self.duration
+        return self.duration / (self.env.company.resource_calendar_id.hours_per_day or 8.0)
+
     @api.model
     def _match(self, records, vals_list):
         """The policy of each record entering the stage of its row values.
@@ -292,6 +301,12 @@ class SalesProcessSlaPolicy(models.Model):
     def _escalation_recipients(self, record):
         """Users told that ``record`` breached this policy."""
         self.ensure_one()
+        company = record.company_id or self.env.company
+        if not company._sales_process_notification_policy(record.team_id)[
+            "breach_notify_managers"
+        ]:
+            # the daily digest tells them
+            return self.env["res.users"]
         users = self.escalation_user_ids
         if self.escalate_to_team_leader:
             users |= record.team_id.user_id

@@ -102,3 +102,15 @@ class SalesProcessSlaReminder(models.Model):
         if self.notify_team_leader:
             users |= record.team_id.user_id
         return users.filtered(lambda user: user.active and not user.share)
+
+    def _cc_recipients(self, record, _row=None):
+        """Users copied on the reminder email about ``record``: the team leader
+        when the notification policy says so."""
+        company = record.company_id or self.env.company
+        if not company._sales_process_notification_policy(record.team_id)[
+            "reminder_cc_leader"
+        ]:
+            return self.env["res.users"]
+        return record.team_id.user_id.filtered(
+            lambda user: user.active and not user.share
+        )

@@ -129,6 +129,12 @@ class SalesProcessStageHistory(models.Model):
         "SLA policy that applies.",
     )
     user_id = fields.Many2one("res.users", string="Owner", index=True)
+    stage_owner_id = fields.Many2one(
+        "res.users",
+        string="Stage Owner",
+        index="btree_not_null",
+        help="Who the process step of the stage handed the record to on entry.",
+    )
     team_id = fields.Many2one("crm.team", string="Sales Team", index=True)
     helpdesk_team_id = fields.Many2one(
         "helpdesk.ticket.team", string="Helpdesk Team", index=True
@@ -853,6 +859,7 @@ class SalesProcessStageHistory(models.Model):
                 lambda row, user: self.with_context(lang=user.lang).env._(
                     "SLA reminder: %(policy)s", policy=row.sla_policy_id.name
                 ),
+                cc_of=reminder._cc_recipients,
             )
         if breached:
             breached._sla_notify(
@@ -878,11 +885,11 @@ class SalesProcessStageHistory(models.Model):
                     active_id=documents[:1].id,
                 ).run()
 
-    def _sla_notify(self, recipients_of, template, summary_of):
+    def _sla_notify(self, recipients_of, template, summary_of, cc_of=None):
         """An activity for each recipient of each row's record, and one email.
 
         Activities speak the language of their assignee, emails the one of their
-        template's recipient.
+        template's recipient. Users of ``cc_of`` get the email, no activity.
         """
         todo = self.env.ref("mail.mail_activity_data_todo")
         activity_vals = []
@@ -890,7 +897,10 @@ class SalesProcessStageHistory(models.Model):
         for row in self:
             document = row._document()
             users = recipients_of(document, row)
-            partners_by_row[row.id] = ",".join(str(id_) for id_ in users.partner_id.ids)
+            copied = cc_of(document, row) if cc_of else users.browse()
+            partners_by_row[row.id] = ",".join(
+                str(id_) for id_ in (users | copied).partner_id.ids
+            )
             activity_vals += [
                 {
                     "res_model_id": self.env["ir.model"]._get_id(document._name),

@@ -343,10 +343,23 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             if "breached" in counted.mapped("sla_status"):
                 # breached before the pause: still breached, not escalated again
                 vals["sla_status"] = "breached"
+        handoffs = self._stage_history_handoff_plan(vals_list)
         History._insert_rows(vals_list)
         self.invalidate_recordset(
             ["sales_process_stage_history_ids", *SLA_RECORD_FIELDS]
         )
+        self._stage_history_handoff(handoffs)
+
+    def _stage_history_handoff_plan(self, vals_list):
+        """Who owns the stage each record enters; set on its row values.
+
+        Models with a sales process return what ``_stage_history_handoff``
+        needs once the rows are written; ``False`` when no process applies.
+        """
+        return False
+
+    def _stage_history_handoff(self, plan):
+        """Hand the records over to the owners of the stages they entered."""
 
     def _working_calendar(self):
         """The working hours the record's times are counted in."""

@@ -22,3 +22,6 @@ from . import test_hardening_history
 from . import test_hardening_integrity
 from . import test_isolation
 from . import test_security_matrix
+from . import test_process_handoff
+from . import test_process_notification
+from . import test_process_template

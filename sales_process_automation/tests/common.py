@@ -16,6 +16,8 @@ class SalesProcessCommon(BaseCommon):
         super().setUpClass()
         # demo databases ship their own rules: the tests set up theirs
         cls.env["sales.process.assignment.rule"].search([]).action_archive()
+        # the tests of escalations check the mails sent on each breach
+        cls.company.sales_process_breach_notify_managers = True
         cls.calendar = cls.env["resource.calendar"].create(
             {"name": "Office hours (UTC)", "tz": "UTC", "company_id": cls.company.id}
         )

@@ -1,0 +1,19 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    sales_process_handoff = fields.Boolean(
+        string="Stage Hand-off",
+        help="Planned for the owner of the stage the record entered; done when "
+        "the record leaves the stage.",
+    )
+    sales_process_handoff_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible Before the Hand-off",
+        help="The record's salesperson before the stage owner replaced them: "
+        "given back when the record leaves the stage.",
+    )
