@@ -24,7 +24,6 @@ from . import resource_calendar_leaves
 from . import crm_team
 from . import crm_stage
 from . import crm_lead
-from . import base_import_import
 from . import sale_order
 from . import account_move
 from . import helpdesk_ticket_team

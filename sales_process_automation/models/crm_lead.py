@@ -259,14 +259,26 @@ class CrmLead(models.Model):
                 existing or earlier is not None
             ):
                 kept.append(data)
-            elif existing and mode == "update":
-                data["values"]["id"] = existing.id
+            elif earlier is not None:
+                report[row] = (
+                    "skip_row",
+                    data_list[earlier]["info"]["rows"]["from"],
+                    "",
+                )
+            elif (
+                existing
+                and mode == "update"
+                and existing.with_env(self.env)._filtered_access("write")
+            ):
+                # the row completes the lead: its empty cells erase nothing
+                data["values"] = {
+                    **{key: value for key, value in data["values"].items() if value},
+                    "id": existing.id,
+                }
                 kept.append(data)
                 report[row] = ("update", existing.id, existing.display_name)
-            elif existing:
-                report[row] = ("skip", existing.id, existing.display_name)
             else:
-                report[row] = ("skip_row", data_list[earlier]["info"]["rows"]["from"], "")
+                report[row] = ("skip", existing.id, existing.display_name)
         return super()._load_records(kept, update)
 
     def _sales_process_import_matches(self, vals_list):
@@ -292,7 +304,13 @@ class CrmLead(models.Model):
         )
         found = {}
         if not domain.is_false():
-            leads = self.search(domain, order="id")
+            # sudo: a customer is a duplicate whoever owns its lead, within
+            # the companies the importer works in
+            leads = self.sudo().search(
+                domain
+                & Domain("company_id", "in", [*self.env.companies.ids, False]),
+                order="id",
+            )
             for fname in keys[0] if keys else ():
                 for lead in leads:
                     found.setdefault((fname, lead[fname]), lead)

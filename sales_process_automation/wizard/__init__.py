@@ -3,3 +3,4 @@ from . import sales_process_pipeline_simulation
 from . import sales_process_pipeline_simulation_stage
 from . import sales_process_pipeline_simulation_result
 from . import sales_process_pipeline_simulation_band
+from . import base_import_import

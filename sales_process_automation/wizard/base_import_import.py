@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, models
 
-from .crm_lead import TEMPLATE_CONTACT_FIELDS, TEMPLATE_REQUIRED_FIELDS
+from ..models.crm_lead import TEMPLATE_CONTACT_FIELDS, TEMPLATE_REQUIRED_FIELDS
 
 DUPLICATE_CHOICES = ("skip", "update", "create")
 
