@@ -89,14 +89,16 @@ class TestImportLeads(SalesProcessCommon):
         preview = wizard.parse_preview(options)
         self.assertNotIn("error", preview)
         fields = [
-            "/".join(preview["matches"][index]) if index in preview["matches"] else False
+            "/".join(preview["matches"].get(index, [])) or False
             for index in range(len(preview["headers"]))
         ]
-        result = wizard.execute_import(fields, preview["headers"], options, dryrun=dryrun)
+        result = wizard.execute_import(
+            fields, preview["headers"], options, dryrun=dryrun
+        )
         return fields, result
 
-    def _leads(self, **domain):
-        return self.Lead.search([(key, "=", value) for key, value in domain.items()])
+    def _twice_count(self):
+        return self.Lead.search_count([("partner_name", "=", "Twice Ltd")])
 
     # ------------------------------------------------------------------
     # Template
@@ -155,7 +157,10 @@ class TestImportLeads(SalesProcessCommon):
         count = self.Lead.search_count([])
         _fields, result = self._import(content, dryrun=True)
         self.assertEqual(
-            [(message["message"], message.get("field")) for message in result["messages"]],
+            [
+                (message["message"], message.get("field"))
+                for message in result["messages"]
+            ],
             [
                 ("Row 3: Industry is required.", "sales_process_industry_id"),
                 ("Row 4: Notes is required.", "description"),
@@ -210,25 +215,28 @@ class TestImportLeads(SalesProcessCommon):
 
         _fields, result = self._import(content, sales_process_duplicates="skip")
         self.assertEqual(len(result["ids"]), 1, "only the first Twice row")
-        self.assertEqual(self.Lead.search_count([("partner_name", "=", "Twice Ltd")]), 1)
+        self.assertEqual(self._twice_count(), 1)
         self.assertNotIn("New requirement", str(self.existing.description))
 
         _fields, result = self._import(content, sales_process_duplicates="update")
         self.assertIn(self.existing.id, result["ids"])
         self.assertIn("New requirement", str(self.existing.description))
-        self.assertEqual(self.Lead.search_count([("partner_name", "=", "Twice Ltd")]), 1)
+        self.assertEqual(self._twice_count(), 1)
         self.assertEqual(self.existing.user_id, self.importer, "owner kept")
 
         _fields, result = self._import(content, sales_process_duplicates="create")
         self.assertEqual(len(result["ids"]), 3)
-        self.assertEqual(self.Lead.search_count([("partner_name", "=", "Twice Ltd")]), 3)
+        self.assertEqual(self._twice_count(), 3)
         self.assertEqual(self.existing.duplicate_lead_count, 1, "the new row's lead")
 
     def test_duplicate_report_in_test_mode(self):
         self.existing.user_id = self.importer
         same_twice = self._row(**{"Company Name": "Twice Ltd"})
-        content = self._csv([self._row(Email="li.wei@tengda.example.com"), same_twice, same_twice])
-        _fields, result = self._import(content, dryrun=True, sales_process_duplicates="update")
+        same_customer = self._row(Email="li.wei@tengda.example.com")
+        content = self._csv([same_customer, same_twice, same_twice])
+        _fields, result = self._import(
+            content, dryrun=True, sales_process_duplicates="update"
+        )
         self.assertEqual(
             [message["message"] for message in result["messages"]],
             [
@@ -236,7 +244,7 @@ class TestImportLeads(SalesProcessCommon):
                 "Row 4 is skipped: the same customer as row 3.",
             ],
         )
-        self.assertFalse(self.Lead.search_count([("partner_name", "=", "Twice Ltd")]))
+        self.assertFalse(self._twice_count())
 
     def test_similar_leads_of_leads_created_otherwise(self):
         self.env.company.country_id = self.env.ref("base.cn")

@@ -135,7 +135,8 @@ class BaseImportImport(models.TransientModel):
                 )
             elif choice == "skip":
                 text = self.env._(
-                    "Row %(row)s is skipped: the customer is already the lead %(lead)s.",
+                    "Row %(row)s is skipped: the customer is already the lead "
+                    "%(lead)s.",
                     row=row,
                     lead=name,
                 )
