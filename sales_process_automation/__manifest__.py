@@ -14,6 +14,7 @@
     "external_dependencies": {"python": ["numpy", "openupgradelib"]},
     "depends": [
         "account",
+        "base_import",
         "base_tier_validation",
         "crm",
         "helpdesk_mgmt",

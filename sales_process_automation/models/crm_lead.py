@@ -7,7 +7,33 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools.lead_keys import company_key, email_key, phone_key
 from ..tools.stalled_leads import STALLED_DEPENDS, stalled_condition
+
+COMPANY_SIZES = [
+    ("1_10", "1-10 employees"),
+    ("11_50", "11-50 employees"),
+    ("51_200", "51-200 employees"),
+    ("201_1000", "201-1,000 employees"),
+    ("1000_plus", "More than 1,000 employees"),
+]
+BUDGET_RANGES = [
+    ("lt_10k", "Under 10,000"),
+    ("10k_50k", "10,000-50,000"),
+    ("50k_200k", "50,000-200,000"),
+    ("gt_200k", "Over 200,000"),
+]
+# the required columns of the lead import template; one of the contact
+# details (phone, email) is enough
+TEMPLATE_REQUIRED_FIELDS = [
+    "name",
+    "partner_name",
+    "contact_name",
+    "sales_process_industry_id",
+    "description",
+    "source_id",
+]
+TEMPLATE_CONTACT_FIELDS = ["phone", "email_from"]
 
 
 class CrmLead(models.Model):
@@ -23,6 +49,29 @@ class CrmLead(models.Model):
     _stage_history_stage_column = "crm_stage_id"
     _stage_history_entry_date_field = "date_last_stage_update"
 
+    sales_process_industry_id = fields.Many2one(
+        "res.partner.industry", string="Industry", index="btree_not_null"
+    )
+    sales_process_company_size = fields.Selection(
+        COMPANY_SIZES, string="Company Size"
+    )
+    sales_process_budget_range = fields.Selection(
+        BUDGET_RANGES, string="Budget Range"
+    )
+    # the same customer, whatever the way its phone and name are written:
+    # found by an indexed equality (tools/lead_keys.py)
+    sales_process_phone_key = fields.Char(
+        string="Phone Key",
+        compute="_compute_sales_process_phone_key",
+        store=True,
+        index="btree_not_null",
+    )
+    sales_process_company_key = fields.Char(
+        string="Company Key",
+        compute="_compute_sales_process_company_key",
+        store=True,
+        index="btree_not_null",
+    )
     sales_process_stage_history_ids = fields.One2many(
         "sales.process.stage.history",
         "lead_id",
@@ -101,6 +150,49 @@ class CrmLead(models.Model):
                 )[:1]
             )
 
+    @api.depends("phone", "country_id", "company_id")
+    def _compute_sales_process_phone_key(self):
+        for lead in self:
+            lead.sales_process_phone_key = (
+                phone_key(lead.phone, lead._sales_process_country_code()) or False
+            )
+
+    def _sales_process_country_code(self):
+        """Calling code of the lead's country, else its company's."""
+        country = (
+            self.country_id
+            or self.company_id.country_id
+            or self.env.company.country_id
+        )
+        return country.phone_code or ""
+
+    @api.depends("partner_name")
+    def _compute_sales_process_company_key(self):
+        for lead in self:
+            lead.sales_process_company_key = company_key(lead.partner_name) or False
+
+    @api.depends("sales_process_phone_key", "sales_process_company_key")
+    def _compute_potential_lead_duplicates(self):
+        """Odoo's similar leads, plus the same phone written another way and
+        the same company name without its case, punctuation or legal form."""
+        result = super()._compute_potential_lead_duplicates()
+        for lead in self:
+            domain = Domain.OR(
+                Domain(fname, "=", lead[fname])
+                for fname in ("sales_process_phone_key", "sales_process_company_key")
+                if lead[fname]
+            )
+            if domain.is_false():
+                continue
+            # like Odoo's: archived leads count, the lead itself is included
+            similar = lead.with_context(active_test=False).search(
+                domain & Domain("id", "!=", lead._origin.id), limit=20
+            )
+            duplicates = lead.duplicate_lead_ids | similar
+            lead.duplicate_lead_ids = duplicates
+            lead.duplicate_lead_count = len(duplicates - lead)
+        return result
+
     def _compute_sales_process_stalled(self):
         stalled = set(self._sales_process_stalled_ids(self._origin.ids))
         for lead in self:
@@ -140,6 +232,102 @@ class CrmLead(models.Model):
 
     def _assignment_open_domain(self):
         return [("probability", "<", 100)]
+
+    @api.model
+    def get_import_templates(self):
+        return [
+            {
+                "label": self.env._("Import template for leads"),
+                "template": "/sales_process_automation/static/xls/"
+                "sales_process_lead_import_template.xlsx",
+            },
+            *super().get_import_templates(),
+        ]
+
+    def _load_records(self, data_list, update=False):
+        """Leave out, or write on the existing lead, the imported rows of a
+        customer that is already a lead, as the import's duplicate option
+        says (``sales_process_duplicates``: skip or update)."""
+        mode = self.env.context.get("sales_process_duplicates")
+        report = self.env.context.get("sales_process_duplicate_report")
+        if mode not in ("skip", "update") or report is None:
+            return super()._load_records(data_list, update)
+        kept = []
+        matches = self._sales_process_import_matches(
+            [data["values"] for data in data_list]
+        )
+        for data, (existing, earlier) in zip(data_list, matches, strict=True):
+            row = data["info"]["rows"]["from"]
+            if data.get("xml_id") or data["values"].get("id") or not (
+                existing or earlier is not None
+            ):
+                kept.append(data)
+            elif earlier is not None:
+                report[row] = (
+                    "skip_row",
+                    data_list[earlier]["info"]["rows"]["from"],
+                    "",
+                )
+            elif (
+                existing
+                and mode == "update"
+                and existing.with_env(self.env)._filtered_access("write")
+            ):
+                # the row completes the lead: its empty cells erase nothing
+                data["values"] = {
+                    **{key: value for key, value in data["values"].items() if value},
+                    "id": existing.id,
+                }
+                kept.append(data)
+                report[row] = ("update", existing.id, existing.display_name)
+            else:
+                report[row] = ("skip", existing.id, existing.display_name)
+        return super()._load_records(kept, update)
+
+    def _sales_process_import_matches(self, vals_list):
+        """The existing lead, or the earlier row of ``vals_list``, each of the
+        values is a duplicate of: ``[(lead, row index or None)]``.
+
+        One query whatever the number of rows: the keys are stored and indexed.
+        """
+        country_code = self.env.company.country_id.phone_code or ""
+        keys = [
+            {
+                "email_normalized": email_key(vals.get("email_from")),
+                "sales_process_phone_key": phone_key(vals.get("phone"), country_code),
+                "sales_process_company_key": company_key(vals.get("partner_name")),
+            }
+            for vals in vals_list
+        ]
+        domain = Domain.OR(
+            Domain(fname, "in", values)
+            for fname in ("email_normalized", "sales_process_phone_key",
+                          "sales_process_company_key")
+            if (values := {key[fname] for key in keys if key[fname]})
+        )
+        found = {}
+        if not domain.is_false():
+            # sudo: a customer is a duplicate whoever owns its lead, within
+            # the companies the importer works in
+            leads = self.sudo().search(
+                domain
+                & Domain("company_id", "in", [*self.env.companies.ids, False]),
+                order="id",
+            )
+            for fname in keys[0] if keys else ():
+                for lead in leads:
+                    found.setdefault((fname, lead[fname]), lead)
+        matches, seen = [], {}
+        for index, row_keys in enumerate(keys):
+            pairs = [(fname, value) for fname, value in row_keys.items() if value]
+            existing = next(
+                (found[pair] for pair in pairs if pair in found), self.browse()
+            )
+            earlier = next((seen[pair] for pair in pairs if pair in seen), None)
+            matches.append((existing, earlier))
+            for pair in pairs:
+                seen.setdefault(pair, index)
+        return matches
 
     def action_sales_process_mark_complex(self):
         """Open a new complex request for the opportunity."""

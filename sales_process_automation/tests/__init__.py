@@ -25,3 +25,5 @@ from . import test_security_matrix
 from . import test_process_handoff
 from . import test_process_notification
 from . import test_process_template
+from . import test_import_lead_keys
+from . import test_import_leads
