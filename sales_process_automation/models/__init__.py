@@ -38,3 +38,9 @@ from . import sales_process_discount_threshold
 from . import sale_order_line
 from . import sales_process_stage_skip_request
 from . import sales_process_dashboard_tile
+from . import sales_process_feedback_campaign
+from . import sales_process_feedback_request
+from . import survey_survey
+from . import survey_question
+from . import survey_user_input
+from . import res_partner
