@@ -135,17 +135,17 @@ class SalesProcessFeedbackReport(models.Model):
                        question.sales_process_crm_stage_id AS crm_stage_id,
                        question.sales_process_ticket_stage_id AS ticket_stage_id,
                        lead.lost_reason_id,
-                       CASE WHEN question.sales_process_is_nps THEN 'nps'
+                       CASE WHEN COALESCE(question.sales_process_is_nps, FALSE) THEN 'nps'
                             ELSE 'stage' END AS kind,
-                       CASE WHEN NOT question.sales_process_is_nps
+                       CASE WHEN NOT COALESCE(question.sales_process_is_nps, FALSE)
                             THEN line.value_scale END AS stage_rating,
-                       CASE WHEN question.sales_process_is_nps
+                       CASE WHEN COALESCE(question.sales_process_is_nps, FALSE)
                             THEN line.value_scale END AS nps_value,
-                       CASE WHEN NOT question.sales_process_is_nps THEN NULL
+                       CASE WHEN NOT COALESCE(question.sales_process_is_nps, FALSE) THEN NULL
                             WHEN line.value_scale >= %(promoter)s THEN 100.0
                             WHEN line.value_scale <= %(detractor)s THEN -100.0
                             ELSE 0.0 END AS nps,
-                       CASE WHEN NOT question.sales_process_is_nps THEN NULL
+                       CASE WHEN NOT COALESCE(question.sales_process_is_nps, FALSE) THEN NULL
                             WHEN line.value_scale >= %(promoter)s THEN 'promoter'
                             WHEN line.value_scale <= %(detractor)s THEN 'detractor'
                             ELSE 'passive' END AS nps_category,
@@ -165,7 +165,7 @@ class SalesProcessFeedbackReport(models.Model):
                   ) comment ON TRUE
                  WHERE line.answer_type = 'scale'
                    AND NOT COALESCE(line.skipped, FALSE)
-                   AND (question.sales_process_is_nps
+                   AND (COALESCE(question.sales_process_is_nps, FALSE)
                         OR question.sales_process_crm_stage_id IS NOT NULL
                         OR question.sales_process_ticket_stage_id IS NOT NULL)
                 )
@@ -182,4 +182,5 @@ class SalesProcessFeedbackReport(models.Model):
         [(nps,)] = self._read_group(
             [*domain, ("kind", "=", "nps")], [], ["nps:avg"]
         )
-        return nps
+        # the average of nothing comes back as False
+        return None if nps is False else nps
