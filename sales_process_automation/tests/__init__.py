@@ -23,3 +23,4 @@ from . import test_hardening_integrity
 from . import test_isolation
 from . import test_security_matrix
 from . import test_survey_feedback
+from . import test_survey_feedback_answer
