@@ -135,17 +135,17 @@ class SalesProcessFeedbackReport(models.Model):
                        question.sales_process_crm_stage_id AS crm_stage_id,
                        question.sales_process_ticket_stage_id AS ticket_stage_id,
                        lead.lost_reason_id,
-                       CASE WHEN COALESCE(question.sales_process_is_nps, FALSE) THEN 'nps'
+                       CASE WHEN is_nps.value THEN 'nps'
                             ELSE 'stage' END AS kind,
-                       CASE WHEN NOT COALESCE(question.sales_process_is_nps, FALSE)
+                       CASE WHEN NOT is_nps.value
                             THEN line.value_scale END AS stage_rating,
-                       CASE WHEN COALESCE(question.sales_process_is_nps, FALSE)
+                       CASE WHEN is_nps.value
                             THEN line.value_scale END AS nps_value,
-                       CASE WHEN NOT COALESCE(question.sales_process_is_nps, FALSE) THEN NULL
+                       CASE WHEN NOT is_nps.value THEN NULL
                             WHEN line.value_scale >= %(promoter)s THEN 100.0
                             WHEN line.value_scale <= %(detractor)s THEN -100.0
                             ELSE 0.0 END AS nps,
-                       CASE WHEN NOT COALESCE(question.sales_process_is_nps, FALSE) THEN NULL
+                       CASE WHEN NOT is_nps.value THEN NULL
                             WHEN line.value_scale >= %(promoter)s THEN 'promoter'
                             WHEN line.value_scale <= %(detractor)s THEN 'detractor'
                             ELSE 'passive' END AS nps_category,
@@ -155,6 +155,9 @@ class SalesProcessFeedbackReport(models.Model):
                   JOIN sales_process_feedback_request request
                     ON request.id = answer.sales_process_feedback_request_id
                   JOIN survey_question question ON question.id = line.question_id
+                  CROSS JOIN LATERAL (
+                      SELECT COALESCE(question.sales_process_is_nps, FALSE) AS value
+                  ) is_nps
                   LEFT JOIN crm_lead lead ON lead.id = request.lead_id
                   LEFT JOIN LATERAL (
                       SELECT string_agg(text_line.value_text_box, E'\\n'
@@ -165,7 +168,7 @@ class SalesProcessFeedbackReport(models.Model):
                   ) comment ON TRUE
                  WHERE line.answer_type = 'scale'
                    AND NOT COALESCE(line.skipped, FALSE)
-                   AND (COALESCE(question.sales_process_is_nps, FALSE)
+                   AND (is_nps.value
                         OR question.sales_process_crm_stage_id IS NOT NULL
                         OR question.sales_process_ticket_stage_id IS NOT NULL)
                 )

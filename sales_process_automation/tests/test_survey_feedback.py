@@ -54,8 +54,8 @@ class TestSurveyFeedback(SalesProcessCommon):
     def _partners(self, count, **values):
         return self.env["res.partner"].create(
             [
-                {"name": f"Customer {index}", "email": f"c{index}@example.com", **values}
-                for index in range(count)
+                {"name": f"Customer {i}", "email": f"c{i}@example.com", **values}
+                for i in range(count)
             ]
         )
 
@@ -197,7 +197,9 @@ class TestSurveyFeedback(SalesProcessCommon):
         self._run()
         mail_fr = self.env["mail.mail"].search([("recipient_ids", "in", french.ids)])
         mail_en = self.env["mail.mail"].search([("recipient_ids", "in", english.ids)])
-        self.assertEqual(mail_fr.subject, "Comment s'est passé notre processus de vente ?")
+        self.assertEqual(
+            mail_fr.subject, "Comment s'est passé notre processus de vente ?"
+        )
         self.assertEqual(
             mail_en.subject, "How was our sales process? Your opinion counts"
         )

@@ -14,7 +14,9 @@ class TestSurveyFeedbackAnswer(HttpCase):
 
     def test_customer_answers_through_the_link(self):
         env = self.env
-        rep = new_test_user(env, login="spa_fb_rep", groups="sales_team.group_sale_salesman")
+        rep = new_test_user(
+            env, login="spa_fb_rep", groups="sales_team.group_sale_salesman"
+        )
         director = new_test_user(
             env, login="spa_fb_director", groups="sales_team.group_sale_manager"
         )
@@ -76,7 +78,8 @@ class TestSurveyFeedbackAnswer(HttpCase):
         post = {"csrf_token": csrf, "token": answer.access_token}
         for question in questions:
             if question.sales_process_crm_stage_id:
-                post[str(question.id)] = str(ratings[question.sales_process_crm_stage_id])
+                rating = ratings[question.sales_process_crm_stage_id]
+                post[str(question.id)] = str(rating)
             elif question.sales_process_is_nps:
                 post[str(question.id)] = "9"
             elif question.question_type == "text_box":
