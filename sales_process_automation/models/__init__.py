@@ -41,3 +41,9 @@ from . import sales_process_dashboard_tile
 from . import sales_process_step
 from . import mail_activity
 from . import sales_process_template
+from . import sales_process_feedback_campaign
+from . import sales_process_feedback_request
+from . import survey_survey
+from . import survey_question
+from . import survey_user_input
+from . import res_partner

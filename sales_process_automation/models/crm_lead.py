@@ -140,6 +140,25 @@ class CrmLead(models.Model):
         string="Pending Stage Skip",
         compute="_compute_sales_process_stage_skip_request_id",
     )
+    sales_process_feedback_request_ids = fields.One2many(
+        "sales.process.feedback.request", "lead_id", string="Feedback Surveys"
+    )
+    sales_process_feedback_count = fields.Integer(
+        string="Feedback Survey Count",
+        compute="_compute_sales_process_feedback_count",
+    )
+
+    @api.depends("sales_process_feedback_request_ids.state")
+    def _compute_sales_process_feedback_count(self):
+        counts = dict(
+            self.env["sales.process.feedback.request"]._read_group(
+                [("lead_id", "in", self.ids), ("state", "=", "invite")],
+                ["lead_id"],
+                ["__count"],
+            )
+        )
+        for lead in self:
+            lead.sales_process_feedback_count = counts.get(lead, 0)
 
     @api.depends("sales_process_stage_skip_request_ids.state")
     def _compute_sales_process_stage_skip_request_id(self):
@@ -348,6 +367,12 @@ class CrmLead(models.Model):
             "target": "new",
             "context": {"default_lead_id": self.id},
         }
+
+    def action_sales_process_view_feedback(self):
+        self.ensure_one()
+        return self.env["sales.process.feedback.request"]._action_open(
+            [("lead_id", "=", self.id), ("state", "=", "invite")]
+        )
 
     def action_sales_process_complex_requests(self):
         self.ensure_one()

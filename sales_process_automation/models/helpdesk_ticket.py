@@ -24,5 +24,9 @@ class HelpdeskTicket(models.Model):
         groups="sales_process_automation.group_user",
     )
 
+    sales_process_feedback_request_ids = fields.One2many(
+        "sales.process.feedback.request", "ticket_id", string="Feedback Surveys"
+    )
+
     def _assignment_open_domain(self):
         return [("closed", "=", False)]

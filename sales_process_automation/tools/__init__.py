@@ -1,1 +1,2 @@
 from . import pipeline_simulation
+from . import feedback_sampling
