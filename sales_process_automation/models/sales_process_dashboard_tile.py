@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from ..tools import metrics
+
 TILE_KINDS = [
     ("at_risk", "My Records at Risk"),
     ("activities", "My Activities"),
@@ -84,22 +86,15 @@ class SalesProcessDashboardTile(models.Model):
         self.ensure_one()
         uid = self.env.uid
         domains = {
-            "at_risk": [
-                ("user_id", "=", uid),
-                ("date_out", "=", False),
-                ("sla_status", "in", ["at_risk", "breached"]),
-            ],
+            "at_risk": Domain("user_id", "=", uid) & metrics.OPEN_AT_RISK_OR_BREACH,
             "activities": [("user_id", "=", uid)],
-            "my_funnel": [("user_id", "=", uid), ("first_entry", "=", True)],
+            "my_funnel": Domain("user_id", "=", uid) & metrics.ENTRY,
             "my_stalled": [
                 ("user_id", "=", uid),
                 ("sales_process_stalled", "=", True),
             ],
-            "team_funnel": [("first_entry", "=", True)],
-            "team_breaches": [
-                ("date_out", "=", False),
-                ("sla_status", "=", "breached"),
-            ],
+            "team_funnel": metrics.ENTRY,
+            "team_breaches": metrics.OPEN_BREACH,
             "approvals": [("status", "=", "pending"), ("reviewer_ids", "in", uid)],
             "bottleneck": [("is_bottleneck", "=", True)],
         }
@@ -116,7 +111,7 @@ class SalesProcessDashboardTile(models.Model):
             "type": "ir.actions.act_window",
             "name": self.name,
             "res_model": model,
-            "domain": domain,
+            "domain": list(Domain(domain)),
             "views": [
                 (False, mode) for mode in views.get(model, "list,form").split(",")
             ],

@@ -9,7 +9,6 @@ from .sales_process_stage_history import SLA_STATUSES
 SLA_RECORD_FIELDS = [
     "sales_process_sla_policy_id",
     "sales_process_sla_deadline",
-    "sales_process_sla_status",
     "sales_process_sla_hours_left",
     "sales_process_sla_hours_overdue",
     "sales_process_sla_excluded",
@@ -49,11 +48,15 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         search="_search_sales_process_sla_deadline",
         groups="sales_process_automation.group_user",
     )
+    # stored so that it can be grouped, filtered and counted per kanban column:
+    # the stage history copies the status of the open row onto the record
+    # (``_sync_sla_status``), one statement per batch of rows
     sales_process_sla_status = fields.Selection(
         SLA_STATUSES,
         string="SLA Status",
-        compute="_compute_sales_process_sla",
-        search="_search_sales_process_sla_status",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         groups="sales_process_automation.group_user",
     )
     sales_process_sla_hours_left = fields.Float(
@@ -92,7 +95,6 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             row = rows.get(record._origin.id, History)
             record.sales_process_sla_policy_id = row.sla_policy_id
             record.sales_process_sla_deadline = row.date_deadline
-            record.sales_process_sla_status = row.sla_status
             record.sales_process_sla_excluded = row.sla_excluded
             record.sales_process_sla_exclusion_reason = row.sla_exclusion_reason
             record.sales_process_sla_hours_left = (
@@ -108,9 +110,6 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 else:
                     record.sales_process_sla_hours_left = -hours
                     record.sales_process_sla_hours_overdue = hours
-
-    def _search_sales_process_sla_status(self, operator, value):
-        return self._search_open_rows([("sla_status", operator, value)])
 
     def _search_sales_process_sla_deadline(self, operator, value):
         return self._search_open_rows([("date_deadline", operator, value)])
@@ -186,6 +185,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         History = self.env["sales.process.stage.history"].sudo()
         by_values = defaultdict(lambda: History)
         rematch = History
+        reassigned = defaultdict(lambda: History)
         for record in self.filtered(lambda record: record.id in rows):
             row = rows[record.id]
             values = {
@@ -197,8 +197,13 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             changed = {name for name, value in values.items() if row[name].id != value}
             if changed:
                 by_values[tuple(values.items())] |= row
+            if "user_id" in changed:
+                reassigned[row.user_id] |= row
             if changed - {"user_id"}:
                 rematch |= row
+        # the former owner's SLA activities go with the record
+        for former_owner, group in reassigned.items():
+            group._sla_close_activities(former_owner)
         for values, group in by_values.items():
             group.write(dict(values))
         rematch._sla_reapply_policies()

@@ -15,7 +15,12 @@ STALLED_DEPENDS = {
         "date_last_stage_update",
     ],
     "res.company": ["sales_process_stalled_days"],
-    "mail.activity": ["res_model", "res_id", "date_deadline"],
+    "mail.activity": [
+        "res_model",
+        "res_id",
+        "date_deadline",
+        "sales_process_stage_history_id",
+    ],
     "mail.message": ["model", "res_id", "mail_activity_type_id", "date"],
 }
 
@@ -24,7 +29,9 @@ def stalled_condition(lead, now):
     """SQL condition: the lead ``lead`` (an SQL alias) is stalled at ``now``.
 
     Open (pending and active), its stage unchanged for the stalled days of its
-    company, with no activity planned or done in that time.
+    company, with no activity planned or done in that time. The SLA reminders
+    and escalations the module plans are not the rep's activity: they do not
+    keep a lead from being stalled.
     """
     since = SQL(
         "(%(now)s - make_interval(days => COALESCE((SELECT company.sales_process"
@@ -43,6 +50,7 @@ def stalled_condition(lead, now):
             SELECT 1 FROM mail_activity activity
              WHERE activity.res_model = 'crm.lead'
                AND activity.res_id = %(lead)s.id
+               AND activity.sales_process_stage_history_id IS NULL
                AND activity.date_deadline >= %(since)s::date
         )
         AND NOT EXISTS (

@@ -9,6 +9,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import metrics
 from ..tools.pipeline_simulation import (
     Pipeline,
     limiting_stage,
@@ -364,21 +365,20 @@ class SalesProcessPipelineSimulation(models.TransientModel):
     def _measure_history(self, stages):
         """Per stage id: entries, moved on, won, lost, conversion (%) and times.
 
-        One query. The stage history gives, for each time a lead entered a
-        stage in the period, the stage it entered next: a later stage or a won
-        one means it moved on (skipped stages count as the next one), none
-        with the lead lost (archived) means it was lost there. Times are the
+        One query, with the definitions of ``tools/metrics.py``: the entries
+        of a stage in the period are the first times a lead entered it; the
+        conversion is the share of the decided entries whose lead reached a
+        further stage, the one the funnel and the bottleneck analyses show.
+        Won: entries whose lead entered a won stage next. Times are the
         calendar days spent by the entries that moved on.
         """
         self.env["sales.process.stage.history"].flush_model()
-        self.env["crm.lead"].flush_model(["active"])
-        self.env["crm.stage"].flush_model(["sequence", "is_won"])
+        self.env["crm.stage"].flush_model(["is_won"])
         rows = self.env.execute_query(
             SQL(
                 """
                 WITH entries AS (
-                    SELECT history.lead_id, history.crm_stage_id, history.date_in,
-                           history.date_out, history.calendar_hours,
+                    SELECT history.*,
                            LEAD(history.crm_stage_id) OVER (
                                PARTITION BY history.lead_id
                                ORDER BY history.date_in, history.id
@@ -387,14 +387,11 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                      WHERE %(filter)s
                 ), outcomes AS (
                     SELECT entries.crm_stage_id, entries.calendar_hours,
-                           COALESCE(next.is_won, FALSE) AS won,
-                           next.id IS NOT NULL AND (
-                               next.is_won
-                               OR (next.sequence, next.id) > (stage.sequence, stage.id)
-                           ) AS moved_on,
-                           entries.date_out IS NULL AND NOT lead.active AS lost
+                           %(entry)s AS entry,
+                           %(conversion)s AS conversion,
+                           %(lost)s AS lost,
+                           COALESCE(next.is_won, FALSE) AS won
                       FROM entries
-                      JOIN crm_lead AS lead ON lead.id = entries.lead_id
                       JOIN crm_stage AS stage ON stage.id = entries.crm_stage_id
                  LEFT JOIN crm_stage AS next ON next.id = entries.next_stage_id
                      WHERE entries.crm_stage_id = ANY(%(stage_ids)s)
@@ -402,15 +399,20 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                        AND entries.date_in < %(date_to)s
                 )
                 SELECT crm_stage_id,
-                       COUNT(*),
-                       COUNT(*) FILTER (WHERE moved_on),
-                       COUNT(*) FILTER (WHERE won),
+                       COUNT(*) FILTER (WHERE entry),
+                       COUNT(*) FILTER (WHERE conversion = 100.0),
+                       COUNT(conversion),
+                       COUNT(*) FILTER (WHERE entry AND won),
                        COUNT(*) FILTER (WHERE lost),
-                       ARRAY_AGG(calendar_hours / 24.0) FILTER (WHERE moved_on)
+                       ARRAY_AGG(calendar_hours / 24.0)
+                           FILTER (WHERE conversion = 100.0)
                   FROM outcomes
               GROUP BY crm_stage_id
                 """,
                 filter=self._history_filter("history"),
+                entry=metrics.is_entry("entries"),
+                conversion=metrics.conversion_outcome("entries", "stage"),
+                lost=metrics.is_lost_in_stage("entries", "stage"),
                 stage_ids=stages.ids,
                 date_from=self.date_from,
                 date_to=self.date_to + timedelta(days=1),
@@ -420,6 +422,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             stage_id: {
                 "entries": 0,
                 "advanced": 0,
+                "decided": 0,
                 "won": 0,
                 "lost": 0,
                 "conversion": 0.0,
@@ -427,15 +430,14 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             }
             for stage_id in stages.ids
         }
-        for stage_id, entries, advanced, won, lost, durations in rows:
+        for stage_id, entries, advanced, decided, won, lost, durations in rows:
             measured[stage_id] = {
                 "entries": entries,
                 "advanced": advanced,
+                "decided": decided,
                 "won": won,
                 "lost": lost,
-                "conversion": 100.0 * advanced / (advanced + lost)
-                if advanced + lost
-                else 0.0,
+                "conversion": metrics.conversion_rate(advanced, decided) or 0.0,
                 "durations": [duration or 0.0 for duration in durations or []],
             }
         return measured
@@ -590,7 +592,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 "advanced_count": values["advanced"],
                 "won_count": values["won"],
                 "lost_count": values["lost"],
-                "open_entries": values["entries"] - values["advanced"] - values["lost"],
+                "open_entries": values["entries"] - values["decided"],
                 "conversion": values["conversion"],
                 "duration_samples": len(durations),
                 "mean_days": float(np.mean(durations)) if durations else 0.0,
