@@ -1049,11 +1049,15 @@ class SalesProcessStageHistory(models.Model):
         """Working time in words: "2 working days", "3 working hours"."""
         self.ensure_one()
         per_day = self.resource_calendar_id.hours_per_day or 24.0
-        if hours >= per_day:
-            days = round(hours / per_day, 1)
-            return self.env._("%(days)s working day(s)", days=f"{days:g}")
-        if hours >= 1:
-            return self.env._("%(hours)s working hour(s)", hours=round(hours))
+        days = round(hours / per_day, 1)
+        if days > 1:
+            return self.env._("%(days)s working days", days=f"{days:g}")
+        if days == 1:
+            return self.env._("1 working day")
+        if round(hours) > 1:
+            return self.env._("%(hours)s working hours", hours=round(hours))
+        if round(hours) == 1:
+            return self.env._("1 working hour")
         return self.env._("less than a working hour")
 
     def _sla_close_activities(self, users=None):
