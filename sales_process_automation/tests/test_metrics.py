@@ -205,10 +205,34 @@ class TestOneTruth(SalesProcessCommon):
             ["open_breach_count:sum", "breach_count:sum"],
         )
         self.assertEqual((open_count, count), (1, 2))
-        # the rep's tile: my open records at risk or breached (B, E, order, ticket)
+        # the rep's tiles: my open records at risk or breached, per document
+        # type: B and E, the quotation, the ticket; they open the documents
+        # (the owner is the test user: the record rules are tested elsewhere)
         Tile = self.env["sales.process.dashboard.tile"]
-        rep_tile = Tile.with_user(self.rep_east).search([("kind", "=", "at_risk")])
-        self.assertEqual(rep_tile.value, "4")
+        self.order.user_id = self.ticket.user_id = self.env.user
+        tiles = Tile.search([("role", "=", "rep")])
+        for kind, records in (
+            ("at_risk_orders", self.order),
+            ("at_risk_tickets", self.ticket),
+        ):
+            tile = tiles.filtered(lambda tile, kind=kind: tile.kind == kind)
+            self.assertEqual(tile.value, "1", kind)
+            action = tile.action_open()
+            self.assertEqual(
+                self.env[action["res_model"]].search(action["domain"]), records
+            )
+        at_risk = Tile.with_user(self.rep_east).search([("kind", "=", "at_risk")])
+        self.assertEqual(at_risk.value, "2")
+        action = at_risk.action_open()
+        self.assertEqual(
+            sorted(
+                self.env[action["res_model"]]
+                .with_user(self.rep_east)
+                .search(action["domain"])
+                .mapped("name")
+            ),
+            ["B", "E"],
+        )
         # the manager's tile: open breaches of every document type
         admin_tile = Tile.with_user(self.process_admin).search(
             [("kind", "=", "team_breaches")]
