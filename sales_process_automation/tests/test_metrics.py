@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 from odoo.tests import freeze_time, tagged
 
+from . import test_discount_approval
 from .common import SalesProcessCommon
 
 MONDAY = datetime(2026, 3, 2, 8, 0)
@@ -317,3 +318,24 @@ class TestBottleneckTie(SalesProcessCommon):
             ).crm_stage_id,
             qualified,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestApprovalTiles(test_discount_approval.DiscountApprovalCommon):
+    def test_discounts_to_approve_open_the_quotations(self):
+        """The team leader's tile counts the quotation waiting for them and
+        opens the quotation, not the review rows of the tier engine."""
+        order = self._quotation((self.chair, 2, 15.0))
+        order.request_validation()
+        Tile = self.env["sales.process.dashboard.tile"].with_user(self.director)
+        tile = Tile.search([("kind", "=", "approvals")])
+        self.assertEqual(tile.value, "1")
+        action = tile.action_open()
+        self.assertEqual(action["res_model"], "sale.order")
+        self.assertEqual(
+            self.env["sale.order"].with_user(self.director).search(action["domain"]),
+            order,
+        )
+        order.with_user(self.director).validate_tier()
+        tile.invalidate_recordset()
+        self.assertEqual(tile.value, "0")
