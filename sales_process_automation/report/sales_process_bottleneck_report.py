@@ -49,6 +49,7 @@ class SalesProcessBottleneckReport(models.Model):
     # shares and percentiles of one stage: they do not add up across stages
     reached_next_rate = fields.Float(
         string="Conversion (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator=None,
         help="Among the leads that entered the stage and are decided, the share "
@@ -61,11 +62,15 @@ class SalesProcessBottleneckReport(models.Model):
         string="90th Percentile (Working Hours)", readonly=True, aggregator=None
     )
     breach_rate = fields.Float(
-        string="SLA Breached in History (%)", readonly=True, aggregator=None
+        string="SLA Breached in History (%)",
+        digits=(16, 0),
+        readonly=True,
+        aggregator=None,
     )
     is_leakiest = fields.Boolean(string="Loses the Most Deals", readonly=True)
     is_slowest = fields.Boolean(string="Holds Deals Longest", readonly=True)
     is_bottleneck = fields.Boolean(string="Bottleneck", readonly=True)
+    bottleneck_badge = fields.Char(string="Why a Bottleneck", compute="_compute_advice")
     advice = fields.Char(compute="_compute_advice")
 
     @api.depends("is_leakiest", "is_slowest", "reached_next_rate", "median_hours")
@@ -91,6 +96,14 @@ class SalesProcessBottleneckReport(models.Model):
                     )
                 )
             row.advice = " ".join(advice)
+            row.bottleneck_badge = " · ".join(
+                label
+                for flagged, label in (
+                    (row.is_leakiest, self.env._("Loses the most deals")),
+                    (row.is_slowest, self.env._("Holds deals longest")),
+                )
+                if flagged
+            )
 
     def action_open_entries(self):
         """The leads that entered the stage in the team."""

@@ -59,6 +59,7 @@ class SalesProcessFunnelReport(models.Model):
     )
     reached_next_rate = fields.Float(
         string="Conversion (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Among the leads that entered the stage and are decided (reached a "
@@ -67,6 +68,7 @@ class SalesProcessFunnelReport(models.Model):
     )
     won_rate = fields.Float(
         string="Won (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the closed leads that were won.",
@@ -79,6 +81,7 @@ class SalesProcessFunnelReport(models.Model):
     )
     breach_rate = fields.Float(
         string="SLA Breached in History (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the stays under an SLA that breached it, left since or not.",

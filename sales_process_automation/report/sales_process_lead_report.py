@@ -71,18 +71,21 @@ class SalesProcessLeadReport(models.Model):
     lost_count = fields.Integer(string="Lost", readonly=True)
     conversion_rate = fields.Float(
         string="Won (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the closed leads that were won.",
     )
     stalled_rate = fields.Float(
         string="Stalled (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the open leads that are stalled.",
     )
     complex_rate = fields.Float(
         string="Complex (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the opportunities marked complex (request waiting or approved).",

@@ -77,6 +77,7 @@ class SalesProcessStageTimeReport(models.Model):
     )
     breach_rate = fields.Float(
         string="SLA Breached in History (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the stages under an SLA that breached it.",

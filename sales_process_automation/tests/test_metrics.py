@@ -312,12 +312,11 @@ class TestBottleneckTie(SalesProcessCommon):
         self.History.search(
             [("lead_id", "in", leads.ids), ("crm_stage_id", "=", qualified.id)]
         ).write({"working_hours": 16.0})
-        self.assertEqual(
-            rows.search(
-                [("team_id", "=", self.team_west.id), ("is_slowest", "=", True)]
-            ).crm_stage_id,
-            qualified,
+        slowest = rows.search(
+            [("team_id", "=", self.team_west.id), ("is_slowest", "=", True)]
         )
+        self.assertEqual(slowest.crm_stage_id, qualified)
+        self.assertEqual(slowest.bottleneck_badge, "Holds deals longest")
 
 
 @tagged("post_install", "-at_install")
