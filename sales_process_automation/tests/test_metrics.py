@@ -312,6 +312,7 @@ class TestBottleneckTie(SalesProcessCommon):
         self.History.search(
             [("lead_id", "in", leads.ids), ("crm_stage_id", "=", qualified.id)]
         ).write({"working_hours": 16.0})
+        self.env.invalidate_all()
         slowest = rows.search(
             [("team_id", "=", self.team_west.id), ("is_slowest", "=", True)]
         )
