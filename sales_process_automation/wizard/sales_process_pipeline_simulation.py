@@ -7,12 +7,13 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..tools import metrics
 from ..tools.pipeline_simulation import (
     Pipeline,
     limiting_stage,
+    measured_odds,
     simulate,
     stage_throughputs,
     what_if,
@@ -138,7 +139,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         string="Average Won Revenue",
         readonly=True,
         help="Average expected revenue of the leads won in the period: the revenue "
-        "of new leads, and of open leads without an expected revenue.",
+        "of the new leads to come. Open leads bring their own expected revenue.",
     )
     limiting_stage_id = fields.Many2one(
         "crm.stage", string="Limiting Stage", readonly=True
@@ -146,15 +147,21 @@ class SalesProcessPipelineSimulation(models.TransientModel):
     whatif_limiting_stage_id = fields.Many2one(
         "crm.stage", string="What-if Limiting Stage", readonly=True
     )
-    won_count_p10 = fields.Float(string="Won P10", readonly=True)
-    won_count_p50 = fields.Float(string="Won P50", readonly=True)
-    won_count_p90 = fields.Float(string="Won P90", readonly=True)
+    won_count_p10 = fields.Float(string="Won P10", digits=(16, 0), readonly=True)
+    won_count_p50 = fields.Float(string="Won P50", digits=(16, 0), readonly=True)
+    won_count_p90 = fields.Float(string="Won P90", digits=(16, 0), readonly=True)
     revenue_p10 = fields.Monetary(readonly=True)
     revenue_p50 = fields.Monetary(readonly=True)
     revenue_p90 = fields.Monetary(readonly=True)
-    whatif_won_count_p10 = fields.Float(string="What-if Won P10", readonly=True)
-    whatif_won_count_p50 = fields.Float(string="What-if Won P50", readonly=True)
-    whatif_won_count_p90 = fields.Float(string="What-if Won P90", readonly=True)
+    whatif_won_count_p10 = fields.Float(
+        string="What-if Won P10", digits=(16, 0), readonly=True
+    )
+    whatif_won_count_p50 = fields.Float(
+        string="What-if Won P50", digits=(16, 0), readonly=True
+    )
+    whatif_won_count_p90 = fields.Float(
+        string="What-if Won P90", digits=(16, 0), readonly=True
+    )
     whatif_revenue_p10 = fields.Monetary(string="What-if Revenue P10", readonly=True)
     whatif_revenue_p50 = fields.Monetary(string="What-if Revenue P50", readonly=True)
     whatif_revenue_p90 = fields.Monetary(string="What-if Revenue P90", readonly=True)
@@ -254,18 +261,31 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                     "period: there is nothing to measure the simulation on."
                 )
             )
-        open_stages, open_ages, open_revenues = self._measure_open(stages)
+        open_stages, open_ages, open_revenues, open_breached = self._measure_open(
+            stages
+        )
         new_per_week, won_revenue_avg = self._measure_flows()
-        open_revenues = np.where(open_revenues > 0, open_revenues, won_revenue_avg)
         durations = [measured[stage.id]["durations"] or [0.0] for stage in stages]
+        conversions = [measured[stage.id]["conversion"] / 100 for stage in stages]
+        # each open lead moves on with the odds of the leads that stayed as
+        # long in its stage (and breached its deadline there, if it did)
+        open_conversions = np.zeros(len(open_stages))
+        for index, stage in enumerate(stages):
+            members = np.flatnonzero(open_stages == index)
+            if len(members):
+                open_conversions[members] = measured_odds(
+                    measured[stage.id]["decided"],
+                    open_ages[members],
+                    open_breached[members],
+                    conversions[index],
+                )
         baseline = Pipeline(
-            conversions=tuple(
-                measured[stage.id]["conversion"] / 100 for stage in stages
-            ),
+            conversions=tuple(conversions),
             durations=tuple(durations),
             open_stages=open_stages,
             open_ages=open_ages,
             open_revenues=open_revenues,
+            open_conversions=open_conversions,
             arrivals_per_week=new_per_week,
             arrival_revenue=won_revenue_avg,
         )
@@ -331,6 +351,8 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             "sales_process_automation.sales_process_pipeline_simulation_band_action"
         )
         action["domain"] = [("simulation_id", "=", self.id)]
+        # weeks or months in time order, named by Odoo ("W40 2026")
+        action["context"] = {"group_by": [f"bucket_start:{self.bucket}", "series"]}
         return action
 
     def _stages(self):
@@ -374,6 +396,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         """
         self.env["sales.process.stage.history"].flush_model()
         self.env["crm.stage"].flush_model(["is_won"])
+        self.env["crm.lead"].flush_model(["date_closed"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -390,8 +413,13 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                            %(entry)s AS entry,
                            %(conversion)s AS conversion,
                            %(lost)s AS lost,
-                           COALESCE(next.is_won, FALSE) AS won
+                           COALESCE(next.is_won, FALSE) AS won,
+                           COALESCE(%(breach)s, FALSE) AS breached,
+                           EXTRACT(EPOCH FROM COALESCE(
+                               entries.date_out, lead.date_closed, %(now)s
+                           ) - entries.date_in) / 86400.0 AS days
                       FROM entries
+                      JOIN crm_lead AS lead ON lead.id = entries.lead_id
                       JOIN crm_stage AS stage ON stage.id = entries.crm_stage_id
                  LEFT JOIN crm_stage AS next ON next.id = entries.next_stage_id
                      WHERE entries.crm_stage_id = ANY(%(stage_ids)s)
@@ -405,7 +433,11 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                        COUNT(*) FILTER (WHERE entry AND won),
                        COUNT(*) FILTER (WHERE lost),
                        ARRAY_AGG(calendar_hours / 24.0)
-                           FILTER (WHERE conversion = 100.0)
+                           FILTER (WHERE conversion = 100.0),
+                       ARRAY_AGG(days) FILTER (WHERE conversion IS NOT NULL),
+                       ARRAY_AGG(conversion = 100.0)
+                           FILTER (WHERE conversion IS NOT NULL),
+                       ARRAY_AGG(breached) FILTER (WHERE conversion IS NOT NULL)
                   FROM outcomes
               GROUP BY crm_stage_id
                 """,
@@ -413,6 +445,8 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 entry=metrics.is_entry("entries"),
                 conversion=metrics.conversion_outcome("entries", "stage"),
                 lost=metrics.is_lost_in_stage("entries", "stage"),
+                breach=metrics.is_breach_in_history("entries"),
+                now=fields.Datetime.now(),
                 stage_ids=stages.ids,
                 date_from=self.date_from,
                 date_to=self.date_to + timedelta(days=1),
@@ -422,28 +456,42 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             stage_id: {
                 "entries": 0,
                 "advanced": 0,
-                "decided": 0,
+                "decided_count": 0,
                 "won": 0,
                 "lost": 0,
                 "conversion": 0.0,
                 "durations": [],
+                "decided": ([], [], []),
             }
             for stage_id in stages.ids
         }
-        for stage_id, entries, advanced, decided, won, lost, durations in rows:
+        for (
+            stage_id,
+            entries,
+            advanced,
+            decided,
+            won,
+            lost,
+            durations,
+            *decided_entries,
+        ) in rows:
             measured[stage_id] = {
                 "entries": entries,
                 "advanced": advanced,
-                "decided": decided,
+                "decided_count": decided,
                 "won": won,
                 "lost": lost,
                 "conversion": metrics.conversion_rate(advanced, decided) or 0.0,
                 "durations": [duration or 0.0 for duration in durations or []],
+                # (days, converted, breached) of each decided entry
+                "decided": tuple(values or [] for values in decided_entries),
             }
         return measured
 
     def _measure_open(self, stages):
-        """Stage index, days already spent there and expected revenue of open leads.
+        """Stage index, days already spent there, expected revenue (each lead's
+        own, none when it has none) and whether the deadline of the stage
+        passed, of the open leads.
 
         One query on the open history rows of active leads still to be won,
         among the rows the user may read (``_history_filter``).
@@ -461,7 +509,8 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 """
                 SELECT history.crm_stage_id,
                        EXTRACT(EPOCH FROM %(now)s - history.date_in) / 86400.0,
-                       COALESCE(lead.expected_revenue, 0.0)
+                       COALESCE(lead.expected_revenue, 0.0),
+                       COALESCE(%(breached)s, FALSE)
                   FROM sales_process_stage_history AS history
                   JOIN crm_lead AS lead ON lead.id = history.lead_id
                  WHERE history.date_out IS NULL
@@ -474,6 +523,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 stage_ids=stages.ids,
                 condition=condition,
                 filter=self._history_filter("history"),
+                breached=metrics.is_open_breach("history"),
             )
         )
         index = {stage_id: position for position, stage_id in enumerate(stages.ids)}
@@ -481,6 +531,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             np.array([index[row[0]] for row in rows], dtype=np.intp),
             np.array([max(float(row[1]), 0.0) for row in rows]),
             np.array([float(row[2]) for row in rows]),
+            np.array([row[3] for row in rows], dtype=bool),
         )
 
     def _measure_flows(self):
@@ -540,7 +591,14 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         return starts, edges
 
     def _bucket_label(self, start):
-        return start.isoformat() if self.bucket == "week" else start.strftime("%Y-%m")
+        """"Week 40 (Sep 29)" or "October 2026", in the user's language."""
+        if self.bucket == "week":
+            return self.env._(
+                "Week %(week)s (%(day)s)",
+                week=start.isocalendar().week,
+                day=format_date(self.env, start, date_format="MMM d"),
+            )
+        return format_date(self.env, start, date_format="MMMM y")
 
     def _band_commands(self, scenario, starts, bands):
         return [
@@ -592,7 +650,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 "advanced_count": values["advanced"],
                 "won_count": values["won"],
                 "lost_count": values["lost"],
-                "open_entries": values["entries"] - values["decided"],
+                "open_entries": values["entries"] - values["decided_count"],
                 "conversion": values["conversion"],
                 "duration_samples": len(durations),
                 "mean_days": float(np.mean(durations)) if durations else 0.0,
