@@ -171,3 +171,34 @@ class TestSlaActivitiesExtension(SalesProcessCommon):
         self._decide(request, self.director, "approve", "Fine", "2026-11-18 09:00:00")
         self.assertEqual(request.state, "approved")
         self.assertFalse(reminder.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestStalledIsRotting(SalesProcessCommon):
+    """One concept: Odoo's rotting badge is the module's Stalled."""
+
+    def test_rotting_follows_the_stage_days_and_the_reps_activities(self):
+        stage = self.stages[1]
+        stage.rotting_threshold_days = 5
+        lead = self._create_leads(1, stage_id=stage.id)
+        lead.date_last_stage_update = "2026-11-16 09:00:00"
+        Lead = self.env["crm.lead"]
+        with freeze_time("2026-11-20 09:00:00"):
+            lead.invalidate_recordset()
+            self.assertFalse(lead.sales_process_stalled, "4 days: not yet")
+            self.assertFalse(lead.is_rotting)
+        with freeze_time("2026-11-22 09:00:00"):
+            # 6 days: past the stage's 5 days (the company says 14)
+            lead.invalidate_recordset()
+            self.assertTrue(lead.sales_process_stalled)
+            self.assertTrue(lead.is_rotting)
+            self.assertIn(lead, Lead.search([("is_rotting", "=", True)]))
+            lead.activity_schedule(
+                "mail.mail_activity_data_call", user_id=self.rep_east.id
+            )
+            lead.invalidate_recordset()
+            # the rep is on it: neither stalled nor rotting
+            self.assertFalse(lead.sales_process_stalled)
+            self.assertFalse(lead.is_rotting)
+            self.assertNotIn(lead, Lead.search([("is_rotting", "=", True)]))
+            self.assertIn(lead, Lead.search([("is_rotting", "=", False)]))
