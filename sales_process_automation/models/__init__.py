@@ -8,6 +8,7 @@ from . import sales_process_approval_request_mixin
 from . import sales_process_lead_dimension_mixin
 from . import sales_process_admin_fields_mixin
 from . import sales_process_stage_history
+from . import mail_activity
 from . import sales_process_sla_policy
 from . import sales_process_sla_reminder
 from . import sales_process_sla_event

@@ -117,7 +117,8 @@ class CrmLead(models.Model):
         compute="_compute_sales_process_stalled",
         search="_search_sales_process_stalled",
         help="Open, with neither a stage change nor an activity planned or done "
-        "for the stalled days of its company (Sales Process settings).",
+        "for the days to rot of its stage, else the stalled days of its company "
+        "(Sales Process settings). The module's SLA reminders do not count.",
     )
 
     @api.depends(
@@ -216,6 +217,29 @@ class CrmLead(models.Model):
         stalled = set(self._sales_process_stalled_ids(self._origin.ids))
         for lead in self:
             lead.sales_process_stalled = lead._origin.id in stalled
+
+    def _compute_rotting(self):
+        """Odoo's rotting badge is the Stalled of the module: a lead rots in a
+        stage with days to rot when it is stalled, so a lead whose rep planned
+        or did an activity does not rot."""
+        super()._compute_rotting()
+        rotting = self.filtered("is_rotting")
+        if not rotting:
+            return
+        stalled = set(self._sales_process_stalled_ids(rotting._origin.ids))
+        for lead in rotting:
+            if lead._origin.id not in stalled:
+                lead.is_rotting = False
+                lead.rotting_days = 0
+
+    def _search_is_rotting(self, operator, value):
+        rotting = Domain(super()._search_is_rotting("in", [True])) & Domain(
+            self._search_sales_process_stalled("in", [True])
+        )
+        wanted = set(value) if operator == "in" else {True, False} - set(value)
+        return (rotting if True in wanted else Domain.FALSE) | (
+            ~rotting if False in wanted else Domain.FALSE
+        )
 
     def _search_sales_process_stalled(self, operator, value):
         if operator != "in":

@@ -17,3 +17,13 @@ class MailActivity(models.Model):
         help="The record's salesperson before the stage owner replaced them: "
         "given back when the record leaves the stage.",
     )
+    sales_process_stage_history_id = fields.Many2one(
+        "sales.process.stage.history",
+        string="SLA Stage",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+        help="The stage whose SLA reminder or breach this activity is about: it "
+        "is removed when its reason ends (the record leaves the stage, is won, "
+        "lost or reassigned, or its extension is approved).",
+    )

@@ -365,3 +365,5 @@ class SalesProcessComplexRequest(models.Model):
             # the approval process only
             self.sudo().stage_history_id = row
         row.write(row._sla_approved_deadline_values(self.requested_deadline))
+        # the extension is the answer to the reminders and escalations
+        row._sla_close_activities()

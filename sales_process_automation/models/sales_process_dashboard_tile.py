@@ -3,27 +3,41 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from ..tools import metrics
+
 TILE_KINDS = [
-    ("at_risk", "My Records at Risk"),
+    ("at_risk", "My Leads at Risk"),
+    ("at_risk_orders", "My Quotations at Risk"),
+    ("at_risk_tickets", "My Tickets at Risk"),
     ("activities", "My Activities"),
     ("my_funnel", "My Funnel"),
     ("my_stalled", "My Stalled Leads"),
     ("team_funnel", "Team Funnel"),
-    ("team_breaches", "SLA Breaches"),
-    ("approvals", "Pending Approvals"),
+    ("team_breaches", "Open SLA Breaches"),
+    ("approvals", "Discounts to Approve"),
+    ("approvals_complex", "Complex Opportunities to Approve"),
+    ("approvals_stage_skip", "Stage Skips to Approve"),
     ("bottleneck", "Bottleneck"),
 ]
-# the model of the records behind each kind of tile
+# the model of the records behind each kind of tile: the documents themselves
+# where there are documents to act on
 TILE_MODELS = {
-    "at_risk": "sales.process.stage.time.report",
+    "at_risk": "crm.lead",
+    "at_risk_orders": "sale.order",
+    "at_risk_tickets": "helpdesk.ticket",
     "activities": "mail.activity",
     "my_funnel": "sales.process.funnel.report",
     "my_stalled": "crm.lead",
     "team_funnel": "sales.process.funnel.report",
     "team_breaches": "sales.process.stage.time.report",
-    "approvals": "tier.review",
+    "approvals": "sale.order",
+    "approvals_complex": "sales.process.complex.request",
+    "approvals_stage_skip": "sales.process.stage.skip.request",
     "bottleneck": "sales.process.bottleneck.report",
 }
+# the SLA status of a record at risk (tools/metrics.py: open rows at risk or
+# breached, read from the status the records store)
+AT_RISK = Domain("sales_process_sla_status", "in", ["at_risk", "breached"])
 
 
 class SalesProcessDashboardTile(models.Model):
@@ -84,23 +98,20 @@ class SalesProcessDashboardTile(models.Model):
         self.ensure_one()
         uid = self.env.uid
         domains = {
-            "at_risk": [
-                ("user_id", "=", uid),
-                ("date_out", "=", False),
-                ("sla_status", "in", ["at_risk", "breached"]),
-            ],
+            "at_risk": Domain("user_id", "=", uid) & AT_RISK,
+            "at_risk_orders": Domain("user_id", "=", uid) & AT_RISK,
+            "at_risk_tickets": Domain("user_id", "=", uid) & AT_RISK,
             "activities": [("user_id", "=", uid)],
-            "my_funnel": [("user_id", "=", uid), ("first_entry", "=", True)],
+            "my_funnel": Domain("user_id", "=", uid) & metrics.ENTRY,
             "my_stalled": [
                 ("user_id", "=", uid),
                 ("sales_process_stalled", "=", True),
             ],
-            "team_funnel": [("first_entry", "=", True)],
-            "team_breaches": [
-                ("date_out", "=", False),
-                ("sla_status", "=", "breached"),
-            ],
-            "approvals": [("status", "=", "pending"), ("reviewer_ids", "in", uid)],
+            "team_funnel": metrics.ENTRY,
+            "team_breaches": metrics.OPEN_BREACH,
+            "approvals": [("can_review", "=", True)],
+            "approvals_complex": [("can_review", "=", True)],
+            "approvals_stage_skip": [("can_review", "=", True)],
             "bottleneck": [("is_bottleneck", "=", True)],
         }
         return TILE_MODELS[self.kind], domains[self.kind]
@@ -111,14 +122,22 @@ class SalesProcessDashboardTile(models.Model):
         views = {
             "sales.process.funnel.report": "pivot,graph,list",
             "sales.process.bottleneck.report": "list,graph",
+            "sales.process.stage.time.report": "list,pivot,graph",
+            "mail.activity": "list,form",
         }
+        context = {"create": False}
+        if self.kind == "team_breaches":
+            # the open breaches of leads, quotations and tickets, per type
+            context["group_by"] = ["res_model"]
         return {
             "type": "ir.actions.act_window",
             "name": self.name,
             "res_model": model,
-            "domain": domain,
+            "domain": list(Domain(domain)),
+            # the documents themselves: their list, kanban and form
             "views": [
-                (False, mode) for mode in views.get(model, "list,form").split(",")
+                (False, mode)
+                for mode in views.get(model, "list,kanban,form").split(",")
             ],
-            "context": {"create": False},
+            "context": context,
         }

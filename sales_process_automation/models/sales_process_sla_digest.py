@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+from ..tools import metrics
+
 DIGEST_MANAGER_BATCH = 50
 DIGEST_ROWS_LIMIT = 500
 
@@ -47,9 +49,7 @@ class SalesProcessSlaDigest(models.Model):
 
     @api.model
     def _watched_domain(self):
-        return Domain("date_out", "=", False) & Domain(
-            "sla_status", "in", ["at_risk", "breached"]
-        )
+        return metrics.OPEN_AT_RISK_OR_BREACH
 
     @api.model
     def _digest_readers(self, watched):

@@ -12,7 +12,7 @@ from pytz import utc
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL, ormcache
+from odoo.tools import SQL, format_datetime, ormcache
 
 from ..tools.cron_cursor import read_cursor, write_cursor
 
@@ -52,6 +52,14 @@ HISTORY_DEPENDS = [
 ]
 # the row fields the funnel flags of a lead's rows are computed from
 FUNNEL_FLAG_SOURCES = {"lead_id", "crm_stage_id", "date_in"}
+# the field of a row that points to its record, per model
+DOCUMENT_LINKS = {
+    "crm.lead": "lead_id",
+    "sale.order": "order_id",
+    "helpdesk.ticket": "ticket_id",
+}
+# the row fields the stored SLA status of a record follows
+SLA_STATUS_SOURCES = {"sla_status", "date_out", *DOCUMENT_LINKS.values()}
 
 
 class WorkingTimeline:
@@ -250,20 +258,72 @@ class SalesProcessStageHistory(models.Model):
         self._add_durations(vals_list)
         rows = super().create(vals_list)
         self._refresh_funnel_flags(rows.lead_id.ids)
+        self._sync_sla_status(rows._document_ids())
         return rows
 
     def write(self, vals):
         leads = self.lead_id if FUNNEL_FLAG_SOURCES & vals.keys() else None
+        documents = self._document_ids() if SLA_STATUS_SOURCES & vals.keys() else None
         result = super().write(vals)
         if leads is not None:
             self._refresh_funnel_flags((leads | self.lead_id).ids)
+        if documents is not None:
+            for link, ids in self._document_ids().items():
+                documents[link] |= ids
+            self._sync_sla_status(documents)
         return result
 
     def unlink(self):
         leads = self.lead_id
+        documents = self._document_ids()
         result = super().unlink()
         self._refresh_funnel_flags(leads.exists().ids)
+        self._sync_sla_status(documents)
         return result
+
+    def _document_ids(self):
+        """``{link: set of record ids}`` of the rows."""
+        documents = defaultdict(set)
+        for link in DOCUMENT_LINKS.values():
+            documents[link].update(self[link].ids)
+        return documents
+
+    @api.model
+    def _sync_sla_status(self, documents):
+        """Copy the SLA status of the open rows onto their records.
+
+        ``documents``: ``{link: record ids}``. One statement per model whatever
+        the number of records; only the records whose status changes are
+        written. A record without an open row has no status.
+        """
+        self.flush_model(["date_out", "sla_status", *DOCUMENT_LINKS.values()])
+        for res_model, link in DOCUMENT_LINKS.items():
+            ids = documents.get(link)
+            if not ids:
+                continue
+            Model = self.env[res_model]
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE %(table)s AS record
+                       SET sales_process_sla_status = open_row.sla_status
+                      FROM (
+                          SELECT ids.id, history.sla_status
+                            FROM unnest(%(ids)s::int[]) AS ids(id)
+                       LEFT JOIN %(history)s AS history
+                              ON %(link)s = ids.id AND history.date_out IS NULL
+                      ) AS open_row
+                     WHERE record.id = open_row.id
+                       AND record.sales_process_sla_status
+                           IS DISTINCT FROM open_row.sla_status
+                    """,
+                    table=SQL.identifier(Model._table),
+                    ids=sorted(ids),
+                    history=SQL.identifier(self._table),
+                    link=SQL.identifier("history", link),
+                )
+            )
+            Model.invalidate_model(["sales_process_sla_status"])
 
     @api.model
     def _refresh_funnel_flags(self, lead_ids=None):
@@ -484,6 +544,12 @@ class SalesProcessStageHistory(models.Model):
         self._refresh_funnel_flags(
             list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
         )
+        self._sync_sla_status(
+            {
+                link: {vals[link] for vals in vals_list if vals.get(link)}
+                for link in DOCUMENT_LINKS.values()
+            }
+        )
 
     @api.model
     def _close_open_rows(self, link, record_ids, date_out):
@@ -539,6 +605,10 @@ class SalesProcessStageHistory(models.Model):
             )
         )
         self.invalidate_model()
+        self._sync_sla_status({link: set(record_ids)})
+        # the record left the stage: its reminders and escalations are moot
+        closed = self.browse([row_id for row_id, _calendar_id, _date_in in rows])
+        closed._sla_close_activities()
 
     @api.model
     def _stages_in_use(self, stage_field, pause_field, stages):
@@ -851,7 +921,12 @@ class SalesProcessStageHistory(models.Model):
             )
 
     def _sla_notify_and_act(self, reminded, breached):
-        """The reminders and escalations of the rows, and the actions on breach."""
+        """The reminders and escalations of the rows, and the actions on breach.
+
+        The team leaders of a breached record's team get no activity per
+        breach (only the email their policy asks for): the daily digest lists
+        the breaches of their teams.
+        """
         for reminder, rows in reminded.items():
             rows._sla_notify(
                 reminder._recipients,
@@ -873,6 +948,8 @@ class SalesProcessStageHistory(models.Model):
                 lambda row, user: self.with_context(lang=user.lang).env._(
                     "SLA breached: %(policy)s", policy=row.sla_policy_id.name
                 ),
+                mail_only_of=lambda document, row: row._sla_digest_recipients()
+                - document.user_id,
             )
         for policy, rows in breached.grouped("sla_policy_id").items():
             if policy.breach_action_id:
@@ -885,13 +962,24 @@ class SalesProcessStageHistory(models.Model):
                     active_id=documents[:1].id,
                 ).run()
 
-    def _sla_notify(self, recipients_of, template, summary_of, cc_of=None):
+    def _sla_digest_recipients(self):
+        """The managers whose daily digest lists the row (its teams' leaders)."""
+        self.ensure_one()
+        return self.team_id.user_id | self.helpdesk_team_id.user_id
+
+    def _sla_notify(
+        self, recipients_of, template, summary_of, cc_of=None, mail_only_of=None
+    ):
         """An activity for each recipient of each row's record, and one email.
 
         Activities speak the language of their assignee, emails the one of their
-        template's recipient. Users of ``cc_of`` get the email, no activity.
+        template's recipient. Each activity is linked to its row: it is removed
+        when the reason ends (``_sla_close_activities``). The recipients
+        ``mail_only_of(document, row)`` get the email but no activity; the users
+        of ``cc_of(document, row)`` are copied on the email.
         """
         todo = self.env.ref("mail.mail_activity_data_todo")
+        now = fields.Datetime.now()
         activity_vals = []
         partners_by_row = {}
         for row in self:
@@ -901,6 +989,7 @@ class SalesProcessStageHistory(models.Model):
             partners_by_row[row.id] = ",".join(
                 str(id_) for id_ in (users | copied).partner_id.ids
             )
+            planned = users - mail_only_of(document, row) if mail_only_of else users
             activity_vals += [
                 {
                     "res_model_id": self.env["ir.model"]._get_id(document._name),
@@ -908,9 +997,11 @@ class SalesProcessStageHistory(models.Model):
                     "activity_type_id": todo.id,
                     "user_id": user.id,
                     "summary": summary_of(row, user),
+                    "note": row.with_context(lang=user.lang)._sla_next_step(now),
                     "date_deadline": fields.Date.context_today(self),
+                    "sales_process_stage_history_id": row.id,
                 }
-                for user in users
+                for user in planned
             ]
         # the email below tells the recipients: no second "assigned to you" email
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
@@ -921,6 +1012,75 @@ class SalesProcessStageHistory(models.Model):
             template.with_context(sla_partner_ids=partners_by_row).send_mail_batch(
                 rows_to_mail.ids
             )
+
+    def _sla_next_step(self, now):
+        """What to do about the row's record, with its deadline in words."""
+        self.ensure_one()
+        document = self._document()
+        stage = (
+            self.crm_stage_id.name
+            or self.ticket_stage_id.name
+            or dict(self._fields["order_state"]._description_selection(self.env)).get(
+                self.order_state, ""
+            )
+        )
+        if self.date_deadline <= now:
+            hours = self._working_hours(
+                [(self.resource_calendar_id.id, self.date_deadline, now)]
+            )[0]
+            return self.env._(
+                "%(record)s is %(time)s overdue in %(stage)s (deadline "
+                "%(deadline)s): move it to its next stage, or ask for more time "
+                "by marking it complex.",
+                record=document.display_name,
+                time=self._sla_time_in_words(hours),
+                stage=stage,
+                deadline=self._sla_format_deadline(),
+            )
+        hours = self._working_hours(
+            [(self.resource_calendar_id.id, now, self.date_deadline)]
+        )[0]
+        return self.env._(
+            "%(record)s has %(time)s left in %(stage)s (deadline %(deadline)s): "
+            "move it to its next stage before then.",
+            record=document.display_name,
+            time=self._sla_time_in_words(hours),
+            stage=stage,
+            deadline=self._sla_format_deadline(),
+        )
+
+    def _sla_format_deadline(self):
+        self.ensure_one()
+        return format_datetime(
+            self.env,
+            self.date_deadline,
+            tz=self.resource_calendar_id.tz or self.user_id.tz,
+            dt_format="short",
+        )
+
+    def _sla_time_in_words(self, hours):
+        """Working time in words: "2 working days", "3 working hours"."""
+        self.ensure_one()
+        per_day = self.resource_calendar_id.hours_per_day or 24.0
+        days = round(hours / per_day, 1)
+        if days > 1:
+            return self.env._("%(days)s working days", days=f"{days:g}")
+        if days == 1:
+            return self.env._("1 working day")
+        if round(hours) > 1:
+            return self.env._("%(hours)s working hours", hours=round(hours))
+        if round(hours) == 1:
+            return self.env._("1 working hour")
+        return self.env._("less than a working hour")
+
+    def _sla_close_activities(self, users=None):
+        """Remove the SLA activities of the rows whose reason ended, of
+        ``users`` only if given."""
+        domain = Domain("sales_process_stage_history_id", "in", self.ids)
+        if users is not None:
+            domain &= Domain("user_id", "in", users.ids)
+        # sudo: the activities are the module's, assigned to other users
+        self.env["mail.activity"].sudo().search(domain).unlink()
 
     @api.model
     def _sla_recompute_open_rows(self, res_models):
@@ -1005,6 +1165,7 @@ class SalesProcessStageHistory(models.Model):
             [{stage_column: row._stage_value()} for row in self],
         )
         now = fields.Datetime.now()
+        ended = self.browse()
         # sudo: the requests of the rows' records decide their deadlines, whoever
         # changes the policies
         approved_deadlines = {
@@ -1030,13 +1191,18 @@ class SalesProcessStageHistory(models.Model):
                 )
                 continue
             passed = row.sla_event_ids.filtered(lambda event: event.kind != "reminder")
-            if policy and values["date_deadline"] > now:
+            if not policy:
+                # no SLA any more (lost, or no policy matches): nothing to do
+                ended |= row
+            elif values["date_deadline"] > now:
                 # the new deadline is ahead: the stage is on track again
                 passed.unlink()
+                ended |= row
                 if row.state == "abnormal":
                     values["state"] = "in_progress"
-            elif policy and passed:
+            elif passed:
                 values["sla_status"] = (
                     "breached" if "breach" in passed.mapped("kind") else "at_risk"
                 )
             row.write(values)
+        ended._sla_close_activities()

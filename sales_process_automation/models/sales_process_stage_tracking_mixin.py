@@ -9,7 +9,6 @@ from .sales_process_stage_history import SLA_STATUSES
 SLA_RECORD_FIELDS = [
     "sales_process_sla_policy_id",
     "sales_process_sla_deadline",
-    "sales_process_sla_status",
     "sales_process_sla_hours_left",
     "sales_process_sla_hours_overdue",
     "sales_process_sla_excluded",
@@ -49,11 +48,15 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         search="_search_sales_process_sla_deadline",
         groups="sales_process_automation.group_user",
     )
+    # stored so that it can be grouped, filtered and counted per kanban column:
+    # the stage history copies the status of the open row onto the record
+    # (``_sync_sla_status``), one statement per batch of rows
     sales_process_sla_status = fields.Selection(
         SLA_STATUSES,
         string="SLA Status",
-        compute="_compute_sales_process_sla",
-        search="_search_sales_process_sla_status",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         groups="sales_process_automation.group_user",
     )
     sales_process_sla_hours_left = fields.Float(
@@ -83,7 +86,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         """The SLA of the open row of each record, as stored on it.
 
         No working time is computed here: kanban cards and lists read the
-        status and the deadline of many records at once.
+        deadline of many records at once. The status is stored on the record.
         """
         ids = [id_ for id_ in self._origin.ids if isinstance(id_, int)]
         link = self._stage_history_link
@@ -97,21 +100,19 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                     link,
                     "sla_policy_id",
                     "date_deadline",
-                    "sla_status",
                     "sla_excluded",
                     "sla_exclusion_reason",
                 ],
             )
         }
         # one assignment per field and value: a kanban column has many cards
-        # and few distinct policies, statuses and reasons
+        # and few distinct policies, deadlines and reasons
         by_value = defaultdict(list)
         for record in self:
             row = rows.get(record._origin.id, History)
             for fname, value in (
                 ("sales_process_sla_policy_id", row.sla_policy_id),
                 ("sales_process_sla_deadline", row.date_deadline),
-                ("sales_process_sla_status", row.sla_status),
                 ("sales_process_sla_excluded", row.sla_excluded),
                 ("sales_process_sla_exclusion_reason", row.sla_exclusion_reason),
             ):
@@ -153,9 +154,6 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 record.sales_process_sla_hours_left = sign * worked
                 if sign < 0:
                     record.sales_process_sla_hours_overdue = worked
-
-    def _search_sales_process_sla_status(self, operator, value):
-        return self._search_open_rows([("sla_status", operator, value)])
 
     def _search_sales_process_sla_deadline(self, operator, value):
         return self._search_open_rows([("date_deadline", operator, value)])
@@ -231,6 +229,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         History = self.env["sales.process.stage.history"].sudo()
         by_values = defaultdict(lambda: History)
         rematch = History
+        reassigned = defaultdict(lambda: History)
         for record in self.filtered(lambda record: record.id in rows):
             row = rows[record.id]
             values = {
@@ -242,8 +241,13 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             changed = {name for name, value in values.items() if row[name].id != value}
             if changed:
                 by_values[tuple(values.items())] |= row
+            if "user_id" in changed:
+                reassigned[row.user_id] |= row
             if changed - {"user_id"}:
                 rematch |= row
+        # the former owner's SLA activities go with the record
+        for former_owner, group in reassigned.items():
+            group._sla_close_activities(former_owner)
         for values, group in by_values.items():
             group.write(dict(values))
         rematch._sla_reapply_policies()

@@ -3,6 +3,7 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from ..tools import metrics
 from .sales_process_funnel_report import FUNNEL_DEPENDS
 
 
@@ -10,9 +11,10 @@ class SalesProcessBottleneckReport(models.Model):
     """One row per stage of each sales team, the bottlenecks flagged.
 
     In each team, the stage that loses the most deals is the one with the
-    lowest share of leads reaching a further stage (counted on first entries,
-    won stages aside); the stage that holds deals longest is the one with the
-    highest median working time. Both are bottlenecks.
+    lowest conversion (``tools/metrics.py``); the stage that holds deals
+    longest is the one with the highest median working time. Both are
+    bottlenecks, but only when worse than another stage of the team: when
+    every stage converts (or holds deals) alike, none is flagged.
     """
 
     _name = "sales.process.bottleneck.report"
@@ -27,7 +29,10 @@ class SalesProcessBottleneckReport(models.Model):
     crm_stage_id = fields.Many2one("crm.stage", string="Stage", readonly=True)
     stage_sequence = fields.Integer(readonly=True, aggregator=None)
     lead_count = fields.Integer(
-        string="Leads Entered", readonly=True, help="Leads that entered the stage."
+        string="Entries (Leads)",
+        readonly=True,
+        help="Leads that entered the stage: a lead back in a stage it already "
+        "entered is not counted again.",
     )
     lost_count = fields.Integer(string="Lost Here", readonly=True)
     decided_count = fields.Integer(
@@ -43,7 +48,12 @@ class SalesProcessBottleneckReport(models.Model):
     )
     # shares and percentiles of one stage: they do not add up across stages
     reached_next_rate = fields.Float(
-        string="Reached Next Stage (%)", readonly=True, aggregator=None
+        string="Conversion (%)",
+        digits=(16, 0),
+        readonly=True,
+        aggregator=None,
+        help="Among the leads that entered the stage and are decided, the share "
+        "that reached a further stage.",
     )
     median_hours = fields.Float(
         string="Median (Working Hours)", readonly=True, aggregator=None
@@ -52,11 +62,15 @@ class SalesProcessBottleneckReport(models.Model):
         string="90th Percentile (Working Hours)", readonly=True, aggregator=None
     )
     breach_rate = fields.Float(
-        string="SLA Breached (%)", readonly=True, aggregator=None
+        string="SLA Breached in History (%)",
+        digits=(16, 0),
+        readonly=True,
+        aggregator=None,
     )
     is_leakiest = fields.Boolean(string="Loses the Most Deals", readonly=True)
     is_slowest = fields.Boolean(string="Holds Deals Longest", readonly=True)
     is_bottleneck = fields.Boolean(string="Bottleneck", readonly=True)
+    bottleneck_badge = fields.Char(string="Why a Bottleneck", compute="_compute_advice")
     advice = fields.Char(compute="_compute_advice")
 
     @api.depends("is_leakiest", "is_slowest", "reached_next_rate", "median_hours")
@@ -82,6 +96,14 @@ class SalesProcessBottleneckReport(models.Model):
                     )
                 )
             row.advice = " ".join(advice)
+            row.bottleneck_badge = " · ".join(
+                label
+                for flagged, label in (
+                    (row.is_leakiest, self.env._("Loses the most deals")),
+                    (row.is_slowest, self.env._("Holds deals longest")),
+                )
+                if flagged
+            )
 
     def action_open_entries(self):
         """The leads that entered the stage in the team."""
@@ -113,26 +135,13 @@ class SalesProcessBottleneckReport(models.Model):
                            history.company_id,
                            history.team_id,
                            history.crm_stage_id,
-                           COUNT(*) FILTER (WHERE history.first_entry) AS lead_count,
-                           COUNT(*) FILTER (
-                               WHERE history.lost_in_stage
-                                     AND NOT history.reached_further_stage
-                           ) AS lost_count,
-                           COUNT(*) FILTER (
-                               WHERE history.first_entry
-                                     AND (history.reached_further_stage
-                                          OR history.lost_in_stage
-                                          OR history.date_out IS NOT NULL)
-                           ) AS decided_count,
+                           COUNT(*) FILTER (WHERE %(entry)s) AS lead_count,
+                           COUNT(*) FILTER (WHERE %(lost)s) AS lost_count,
+                           COUNT(%(conversion)s) AS decided_count,
                            COUNT(history.working_hours)
                                FILTER (WHERE history.date_out IS NOT NULL)
                                AS left_count,
-                           AVG(
-                               CASE WHEN history.reached_further_stage THEN 100.0
-                                    WHEN history.lost_in_stage
-                                         OR history.date_out IS NOT NULL THEN 0.0
-                               END
-                           ) FILTER (WHERE history.first_entry) AS reached_next_rate,
+                           AVG(%(conversion)s) AS reached_next_rate,
                            PERCENTILE_CONT(0.5) WITHIN GROUP
                                (ORDER BY history.working_hours)
                                FILTER (WHERE history.date_out IS NOT NULL)
@@ -141,13 +150,9 @@ class SalesProcessBottleneckReport(models.Model):
                                (ORDER BY history.working_hours)
                                FILTER (WHERE history.date_out IS NOT NULL)
                                AS p90_hours,
-                           AVG(
-                               CASE WHEN history.sla_policy_id IS NULL THEN NULL
-                                    WHEN history.sla_status = 'breached' THEN 100.0
-                                    ELSE 0.0
-                               END
-                           ) AS breach_rate
+                           AVG(%(breach_share)s) AS breach_rate
                       FROM sales_process_stage_history history
+                      JOIN crm_stage stage ON stage.id = history.crm_stage_id
                      WHERE history.lead_id IS NOT NULL
                      GROUP BY history.company_id, history.team_id,
                               history.crm_stage_id
@@ -157,15 +162,10 @@ class SalesProcessBottleneckReport(models.Model):
                            stage_figures.team_id,
                            stage_figures.crm_stage_id,
                            stage_figures.lead_count,
-                           CASE WHEN stage.is_won THEN 0
-                                ELSE stage_figures.lost_count END AS lost_count,
-                           CASE WHEN stage.is_won THEN 0
-                                ELSE stage_figures.decided_count END
-                               AS decided_count,
+                           stage_figures.lost_count,
+                           stage_figures.decided_count,
                            stage_figures.left_count,
-                           CASE WHEN stage.is_won THEN NULL
-                                ELSE stage_figures.reached_next_rate END
-                               AS reached_next_rate,
+                           stage_figures.reached_next_rate,
                            stage_figures.median_hours,
                            stage_figures.p90_hours,
                            stage_figures.breach_rate,
@@ -175,14 +175,18 @@ class SalesProcessBottleneckReport(models.Model):
                 ), ranked AS (
                     SELECT judged.*,
                            RANK() OVER (
-                               PARTITION BY company_id, team_id
-                               ORDER BY reached_next_rate ASC NULLS LAST
+                               team ORDER BY reached_next_rate ASC NULLS LAST
                            ) AS leak_rank,
                            RANK() OVER (
-                               PARTITION BY company_id, team_id
-                               ORDER BY median_hours DESC NULLS LAST
-                           ) AS slow_rank
+                               team ORDER BY median_hours DESC NULLS LAST
+                           ) AS slow_rank,
+                           -- a stage is the worst only when another is better
+                           MAX(reached_next_rate) OVER team > reached_next_rate
+                               AS leaks_more,
+                           MIN(median_hours) OVER team < median_hours
+                               AS slower
                       FROM judged
+                    WINDOW team AS (PARTITION BY company_id, team_id)
                 )
                 SELECT id,
                        company_id,
@@ -197,14 +201,18 @@ class SalesProcessBottleneckReport(models.Model):
                        median_hours,
                        p90_hours,
                        breach_rate,
-                       leak_rank = 1 AND reached_next_rate IS NOT NULL AS is_leakiest,
-                       slow_rank = 1 AND median_hours IS NOT NULL AS is_slowest,
-                       (leak_rank = 1 AND reached_next_rate IS NOT NULL)
-                           OR (slow_rank = 1 AND median_hours IS NOT NULL)
+                       leak_rank = 1 AND COALESCE(leaks_more, FALSE) AS is_leakiest,
+                       slow_rank = 1 AND COALESCE(slower, FALSE) AS is_slowest,
+                       (leak_rank = 1 AND COALESCE(leaks_more, FALSE))
+                           OR (slow_rank = 1 AND COALESCE(slower, FALSE))
                            AS is_bottleneck
                   FROM ranked
                 )
                 """,
                 view=SQL.identifier(self._table),
+                entry=metrics.is_entry("history"),
+                lost=metrics.is_lost_in_stage("history", "stage"),
+                conversion=metrics.conversion_outcome("history", "stage"),
+                breach_share=metrics.breach_share("history"),
             )
         )

@@ -4,6 +4,7 @@ from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..models.sales_process_stage_history import HISTORY_DEPENDS
+from ..tools import metrics
 from .sales_process_lead_report import LEAD_DEPENDS
 
 OUTCOMES = [
@@ -27,9 +28,10 @@ class SalesProcessFunnelReport(models.Model):
     Stages are ranked by sequence (then id). An entry reached the next stage
     when the lead later entered a stage ranked higher; a lost lead is lost in
     the stage it entered last (flags kept on the stage history rows, see
-    ``_refresh_funnel_flags``). The share of entries
-    that reached the next stage counts the entries that are decided: entries
-    still in their stage and entries of a won stage do not count.
+    ``_refresh_funnel_flags``). Entries and the conversion of a stage are the
+    ones of ``tools/metrics.py``: the share counts the first entries that are
+    decided; entries still in their stage, re-entries and entries of a won
+    stage do not count.
     """
 
     _name = "sales.process.funnel.report"
@@ -49,15 +51,24 @@ class SalesProcessFunnelReport(models.Model):
         "counts leads, not moves.",
     )
     outcome = fields.Selection(OUTCOMES, readonly=True)
+    entry_count = fields.Integer(
+        string="Entries (Leads)",
+        readonly=True,
+        help="Leads that entered the stage: a lead back in a stage it already "
+        "entered is not counted again.",
+    )
     reached_next_rate = fields.Float(
-        string="Reached Next Stage (%)",
+        string="Conversion (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
-        help="Share of the decided entries after which the lead entered a further "
-        "stage.",
+        help="Among the leads that entered the stage and are decided (reached a "
+        "further stage, were lost in it or went back), the share that reached a "
+        "further stage. Leads still in the stage and won stages do not count.",
     )
     won_rate = fields.Float(
         string="Won (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the closed leads that were won.",
@@ -69,10 +80,11 @@ class SalesProcessFunnelReport(models.Model):
         string="Time Spent (Working Hours)", readonly=True, aggregator="avg"
     )
     breach_rate = fields.Float(
-        string="SLA Breached (%)",
+        string="SLA Breached in History (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
-        help="Share of the entries under an SLA that breached it.",
+        help="Share of the stays under an SLA that breached it, left since or not.",
     )
 
     def init(self):
@@ -97,6 +109,8 @@ class SalesProcessFunnelReport(models.Model):
                            history.working_hours,
                            history.sla_policy_id,
                            history.sla_status,
+                           %(entry)s AS entry,
+                           %(conversion)s AS conversion,
                            CASE
                                WHEN stage.is_won THEN 'won'
                                WHEN history.reached_further_stage THEN 'advanced'
@@ -120,24 +134,23 @@ class SalesProcessFunnelReport(models.Model):
                        lead.source_id,
                        lead.medium_id,
                        lead.campaign_id,
-                       COALESCE(judged.first_entry, FALSE) AS first_entry,
+                       judged.entry AS first_entry,
                        judged.outcome,
-                       CASE judged.outcome WHEN 'advanced' THEN 100.0
-                            WHEN 'lost' THEN 0.0 WHEN 'back' THEN 0.0
-                       END AS reached_next_rate,
+                       judged.entry::int AS entry_count,
+                       judged.conversion AS reached_next_rate,
                        CASE lead.won_status WHEN 'won' THEN 100.0
                             WHEN 'lost' THEN 0.0 END AS won_rate,
                        (judged.outcome = 'lost')::int AS lost_count,
                        CASE WHEN judged.date_out IS NOT NULL
                             THEN judged.working_hours END AS working_hours,
-                       CASE WHEN judged.sla_policy_id IS NULL THEN NULL
-                            WHEN judged.sla_status = 'breached' THEN 100.0
-                            ELSE 0.0
-                       END AS breach_rate
+                       %(breach_share)s AS breach_rate
                   FROM judged
                   LEFT JOIN crm_lead lead ON lead.id = judged.lead_id
                 )
                 """,
                 view=SQL.identifier(self._table),
+                entry=metrics.is_entry("history"),
+                conversion=metrics.conversion_outcome("history", "stage"),
+                breach_share=metrics.breach_share("judged"),
             )
         )

@@ -3,6 +3,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from ..tools import metrics
 from ..tools.stalled_leads import STALLED_DEPENDS, stalled_condition
 
 # the lead columns the SQL-view reports read
@@ -40,7 +41,7 @@ class SalesProcessLeadReport(models.Model):
             for model, fnames in STALLED_DEPENDS.items()
             if model != "crm.lead"
         },
-        "sales.process.stage.history": ["lead_id", "sla_status"],
+        "sales.process.stage.history": ["lead_id", "date_out", "sla_status"],
     }
     _rec_name = "lead_id"
     _order = "create_date desc, id desc"
@@ -70,28 +71,36 @@ class SalesProcessLeadReport(models.Model):
     lost_count = fields.Integer(string="Lost", readonly=True)
     conversion_rate = fields.Float(
         string="Won (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the closed leads that were won.",
     )
     stalled_rate = fields.Float(
         string="Stalled (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the open leads that are stalled.",
     )
     complex_rate = fields.Float(
         string="Complex (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the opportunities marked complex (request waiting or approved).",
     )
     expected_revenue = fields.Float(readonly=True)
     won_revenue = fields.Float(readonly=True)
-    breach_count = fields.Integer(
-        string="SLA Breaches",
+    open_breach_count = fields.Integer(
+        string="Open SLA Breaches",
         readonly=True,
-        help="Stages in which the lead breached its SLA.",
+        help="Leads past the deadline of the stage they are in now.",
+    )
+    breach_count = fields.Integer(
+        string="SLA Breaches in History",
+        readonly=True,
+        help="Stages in which the lead breached its SLA, left since or not.",
     )
 
     def init(self):
@@ -132,18 +141,23 @@ class SalesProcessLeadReport(models.Model):
                        lead.expected_revenue,
                        CASE WHEN lead.won_status = 'won'
                             THEN lead.expected_revenue ELSE 0.0 END AS won_revenue,
+                       COALESCE(breach.open_count, 0)::int AS open_breach_count,
                        COALESCE(breach.count, 0)::int AS breach_count
                   FROM crm_lead lead
                   LEFT JOIN (
-                      SELECT history.lead_id, COUNT(*) AS count
+                      SELECT history.lead_id,
+                             COUNT(*) AS count,
+                             COUNT(*) FILTER (WHERE %(open_breach)s) AS open_count
                         FROM sales_process_stage_history history
-                       WHERE history.sla_status = 'breached'
+                       WHERE %(breach)s
                          AND history.lead_id IS NOT NULL
                        GROUP BY history.lead_id
                   ) breach ON breach.lead_id = lead.id
                 )
                 """,
                 view=SQL.identifier(self._table),
+                open_breach=metrics.is_open_breach("history"),
+                breach=metrics.is_breach_in_history("history"),
                 stalled=stalled_condition(
                     SQL("lead"), SQL("(now() AT TIME ZONE 'UTC')")
                 ),

@@ -8,6 +8,7 @@ from ..models.sales_process_stage_history import (
     HISTORY_MODELS,
     SLA_STATUSES,
 )
+from ..tools import metrics
 
 # measures read as a percentile of the working hours, whatever the grouping
 PERCENTILES = {"median_hours": 0.5, "p90_hours": 0.9}
@@ -64,9 +65,19 @@ class SalesProcessStageTimeReport(models.Model):
     p90_hours = fields.Float(
         string="90th Percentile (Working Hours)", readonly=True, aggregator="avg"
     )
-    breach_count = fields.Integer(string="SLA Breaches", readonly=True)
+    open_breach_count = fields.Integer(
+        string="Open SLA Breaches",
+        readonly=True,
+        help="Records past the deadline of the stage they are in now.",
+    )
+    breach_count = fields.Integer(
+        string="SLA Breaches in History",
+        readonly=True,
+        help="Stages whose SLA was breached, left since or not.",
+    )
     breach_rate = fields.Float(
-        string="SLA Breached (%)",
+        string="SLA Breached in History (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Share of the stages under an SLA that breached it.",
@@ -101,15 +112,16 @@ class SalesProcessStageTimeReport(models.Model):
                             THEN history.working_hours END AS median_hours,
                        CASE WHEN history.date_out IS NOT NULL
                             THEN history.working_hours END AS p90_hours,
-                       COALESCE(history.sla_status = 'breached', FALSE)::int
-                           AS breach_count,
-                       CASE WHEN history.sla_policy_id IS NULL THEN NULL
-                            WHEN history.sla_status = 'breached' THEN 100.0
-                            ELSE 0.0 END AS breach_rate
+                       COALESCE(%(open_breach)s, FALSE)::int AS open_breach_count,
+                       COALESCE(%(breach)s, FALSE)::int AS breach_count,
+                       %(breach_share)s AS breach_rate
                   FROM sales_process_stage_history history
                 )
                 """,
                 view=SQL.identifier(self._table),
+                open_breach=metrics.is_open_breach("history"),
+                breach=metrics.is_breach_in_history("history"),
+                breach_share=metrics.breach_share("history"),
             )
         )
 

@@ -477,11 +477,12 @@ class TestAnalysis(SalesProcessCommon):
         self.assertEqual(rep_tiles["at_risk"].value, "1")
         self.assertTrue(rep_tiles["at_risk"].alert)
         action = rep_tiles["at_risk"].action_open()
+        # the leads themselves, not rows of a report
+        self.assertEqual(action["res_model"], "crm.lead")
         self.assertEqual(
             self.env[action["res_model"]]
             .with_user(self.rep_east)
-            .search(action["domain"])
-            .lead_id,
+            .search(action["domain"]),
             leads[0],
         )
         manager_tiles = {

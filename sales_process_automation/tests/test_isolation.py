@@ -116,10 +116,10 @@ class TestIsolation(SalesProcessSecurityCommon):
         Tile = self.env["sales.process.dashboard.tile"].with_user(support)
         tiles = Tile.search([("role", "=", "rep")])
         self.assertEqual(
-            set(tiles.mapped("kind")), {"at_risk", "activities", "my_funnel"}
+            set(tiles.mapped("kind")), {"at_risk_tickets", "activities", "my_funnel"}
         )
         self.assertEqual(
-            tiles.filtered(lambda tile: tile.kind == "at_risk").value, "0"
+            tiles.filtered(lambda tile: tile.kind == "at_risk_tickets").value, "0"
         )
         stalled = self.records["sales.process.dashboard.tile"]["my_stalled"]
         with self.assertRaises(AccessError):

@@ -12,12 +12,16 @@ TEAMS = {"east", "west"}
 COMPANY = {"a"}
 TILES = {
     "at_risk",
+    "at_risk_orders",
+    "at_risk_tickets",
     "activities",
     "my_funnel",
     "my_stalled",
     "team_funnel",
     "team_breaches",
     "approvals",
+    "approvals_complex",
+    "approvals_stage_skip",
     "bottleneck",
 }
 # Per model and role: the rights (r: read, w: write, c: create, u: unlink) and

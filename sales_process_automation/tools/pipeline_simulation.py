@@ -8,8 +8,11 @@ on to the next stage with the stage's conversion rate, or is lost. A record
 that moves on from the last stage is won, at that moment. Open records start in
 their current stage: the time they still spend there is a measured time among
 those longer than the time they already spent, less that time (if none is
-longer, they leave it at once). New records arrive in the first stage as a
-Poisson process (uniform arrival times over the horizon).
+longer, they leave it at once); they leave it for the next stage with their
+own odds when given (the odds measured on the records that stayed as long,
+or breached their deadline there), else with the stage's conversion. New
+records arrive in the first stage as a Poisson process (uniform arrival times
+over the horizon).
 
 Every run of a simulation draws from one ``numpy.random.default_rng(seed)``:
 the same inputs and seed give the same results. Runs are simulated together,
@@ -26,6 +29,9 @@ import numpy as np
 # records simulated at once (runs x records): bounds the memory used
 CHUNK_RECORDS = 2_000_000
 PERCENTILES = (10, 50, 90)
+# entries at the stage's conversion added to the few entries measured for an
+# open record's odds (see measured_odds)
+PRIOR_ENTRIES = 5
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,10 @@ class Pipeline:
     (from the last stage: that are won). ``durations[k]``: measured times in
     stage ``k``, in days (at least one). ``open_stages``, ``open_ages`` and
     ``open_revenues``: per open record, its stage index, the days it already
-    spent there and the revenue it brings if won. ``arrivals_per_week`` new
-    records enter the first stage, each bringing ``arrival_revenue`` if won.
+    spent there and the revenue it brings if won. ``open_conversions``: per
+    open record, its odds of moving on from its current stage (by default the
+    stage's conversion). ``arrivals_per_week`` new records enter the first
+    stage, each bringing ``arrival_revenue`` if won.
     """
 
     conversions: tuple
@@ -45,6 +53,7 @@ class Pipeline:
     open_stages: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
     open_ages: np.ndarray = field(default_factory=lambda: np.zeros(0))
     open_revenues: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    open_conversions: np.ndarray = field(default_factory=lambda: np.zeros(0))
     arrivals_per_week: float = 0.0
     arrival_revenue: float = 0.0
 
@@ -65,15 +74,26 @@ class Pipeline:
         object.__setattr__(self, "conversions", tuple(map(float, self.conversions)))
         stages = np.asarray(self.open_stages, dtype=np.intp)
         object.__setattr__(self, "open_stages", stages)
-        for name in ("open_ages", "open_revenues"):
-            values = np.asarray(getattr(self, name), dtype=float)
-            if not len(values):
-                values = np.zeros(len(stages))
-            object.__setattr__(self, name, values)
-        if len(self.open_ages) != len(stages) or len(self.open_revenues) != len(stages):
-            raise ValueError("Each open record needs a stage, an age and a revenue.")
         if len(stages) and (stages.min() < 0 or stages.max() >= len(self.conversions)):
             raise ValueError("An open record is in a stage the pipeline lacks.")
+        for name in ("open_ages", "open_revenues", "open_conversions"):
+            values = np.asarray(getattr(self, name), dtype=float)
+            if not len(values):
+                values = (
+                    np.asarray(self.conversions)[stages]
+                    if name == "open_conversions"
+                    else np.zeros(len(stages))
+                )
+            object.__setattr__(self, name, values)
+        if any(
+            len(getattr(self, name)) != len(stages)
+            for name in ("open_ages", "open_revenues", "open_conversions")
+        ):
+            raise ValueError(
+                "Each open record needs a stage, an age, a revenue and its odds."
+            )
+        if np.any((self.open_conversions < 0) | (self.open_conversions > 1)):
+            raise ValueError("Conversion rates are between 0 and 1.")
 
     @property
     def mean_durations(self):
@@ -98,8 +118,21 @@ def what_if(
         raise ValueError("The duration factor must be positive.")
     conversions = list(pipeline.conversions)
     factors = np.ones(len(conversions))
+    open_conversions = pipeline.open_conversions
     if stage is not None:
         if conversion is not None:
+            # the open records of the stage keep their odds relative to it
+            base = pipeline.conversions[stage]
+            scaled = (
+                open_conversions * (conversion / base)
+                if base
+                else np.full(len(open_conversions), conversion)
+            )
+            open_conversions = np.where(
+                pipeline.open_stages == stage,
+                np.clip(scaled, 0.0, 1.0),
+                open_conversions,
+            )
             conversions[stage] = conversion
         factors[stage] = duration_factor
     if reps is not None and baseline_reps:
@@ -116,7 +149,39 @@ def what_if(
         open_ages=pipeline.open_ages * factors[pipeline.open_stages]
         if len(pipeline.open_stages)
         else pipeline.open_ages,
+        open_conversions=open_conversions,
     )
+
+
+def measured_odds(entries, ages, breached, stage_rate, weight=PRIOR_ENTRIES):
+    """The odds of moving on of open records of one stage, from its history.
+
+    ``entries``: the decided entries of the stage as ``(days, converted,
+    breached)`` arrays: the days each spent there (until it left or was lost),
+    whether it reached a further stage, whether it breached its deadline.
+    For each open record (its ``ages`` in days, ``breached`` flags): among the
+    entries that stayed at least as long (and breached, when it did), the share
+    that moved on, counted with ``weight`` entries converting at ``stage_rate``
+    so that a few entries do not decide alone.
+    """
+    days, converted, late = (np.asarray(values) for values in entries)
+    ages = np.asarray(ages, dtype=float)
+    breached = np.asarray(breached, dtype=bool)
+    odds = np.empty(len(ages))
+    for flag in (False, True):
+        members = np.flatnonzero(breached == flag)
+        if not len(members):
+            continue
+        kept = late.astype(bool) if flag else np.ones(len(days), dtype=bool)
+        order = np.argsort(days[kept], kind="stable")
+        sorted_days = days[kept][order]
+        moved = converted[kept][order].astype(float)
+        # entries (and conversions) from each position to the longest stay
+        moved_after = np.concatenate([np.cumsum(moved[::-1])[::-1], [0.0]])
+        first = np.searchsorted(sorted_days, ages[members], side="left")
+        count = len(sorted_days) - first
+        odds[members] = (moved_after[first] + weight * stage_rate) / (count + weight)
+    return odds
 
 
 def stage_throughputs(pipeline):
@@ -216,7 +281,11 @@ def _simulate_chunk(pipeline, edges, runs, rng):
             np.zeros(len(members) * runs),
             horizon,
             rng,
-            first=(np.tile(ages, runs), np.tile(low, runs)),
+            first=(
+                np.tile(ages, runs),
+                np.tile(low, runs),
+                np.tile(pipeline.open_conversions[members], runs),
+            ),
         )
         won_runs.append(won // len(members))
         won_times.append(time)
@@ -240,9 +309,10 @@ def _advance(pipeline, start, time, horizon, rng, first=None):
     """Move records from stage ``start`` on until won, lost or past the horizon.
 
     ``time``: when each record is in stage ``start``. ``first``: for open
-    records, the days already spent in that stage and the index of the first
-    measured time longer than that. Returns the indexes of the records won
-    within the horizon and when they were won.
+    records, the days already spent in that stage, the index of the first
+    measured time longer than that and their odds of moving on from it.
+    Returns the indexes of the records won within the horizon and when they
+    were won.
 
     One uniform draw per record and stage decides both: below the conversion
     rate the record moves on, and the draw divided by the rate (uniform again)
@@ -251,10 +321,15 @@ def _advance(pipeline, start, time, horizon, rng, first=None):
     index = np.arange(len(time), dtype=np.intp)
     for stage in range(start, len(pipeline.conversions)):
         rate = pipeline.conversions[stage]
+        if first is not None and stage == start:
+            rate = first[2].astype(np.float32)
         samples = pipeline.durations[stage]
         draw = rng.random(len(time), dtype=np.float32)
         moves = np.flatnonzero(draw < rate)
-        spread = draw[moves] / np.float32(rate) if rate else draw[moves]
+        if np.ndim(rate):
+            spread = draw[moves] / rate[moves]
+        else:
+            spread = draw[moves] / np.float32(rate) if rate else draw[moves]
         index, time = index[moves], time[moves]
         if first is not None and stage == start:
             ages, low = first[0][moves], first[1][moves]

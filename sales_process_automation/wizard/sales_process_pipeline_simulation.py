@@ -7,11 +7,13 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
+from ..tools import metrics
 from ..tools.pipeline_simulation import (
     Pipeline,
     limiting_stage,
+    measured_odds,
     simulate,
     stage_throughputs,
     what_if,
@@ -137,7 +139,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         string="Average Won Revenue",
         readonly=True,
         help="Average expected revenue of the leads won in the period: the revenue "
-        "of new leads, and of open leads without an expected revenue.",
+        "of the new leads to come. Open leads bring their own expected revenue.",
     )
     limiting_stage_id = fields.Many2one(
         "crm.stage", string="Limiting Stage", readonly=True
@@ -145,15 +147,21 @@ class SalesProcessPipelineSimulation(models.TransientModel):
     whatif_limiting_stage_id = fields.Many2one(
         "crm.stage", string="What-if Limiting Stage", readonly=True
     )
-    won_count_p10 = fields.Float(string="Won P10", readonly=True)
-    won_count_p50 = fields.Float(string="Won P50", readonly=True)
-    won_count_p90 = fields.Float(string="Won P90", readonly=True)
+    won_count_p10 = fields.Float(string="Won P10", digits=(16, 0), readonly=True)
+    won_count_p50 = fields.Float(string="Won P50", digits=(16, 0), readonly=True)
+    won_count_p90 = fields.Float(string="Won P90", digits=(16, 0), readonly=True)
     revenue_p10 = fields.Monetary(readonly=True)
     revenue_p50 = fields.Monetary(readonly=True)
     revenue_p90 = fields.Monetary(readonly=True)
-    whatif_won_count_p10 = fields.Float(string="What-if Won P10", readonly=True)
-    whatif_won_count_p50 = fields.Float(string="What-if Won P50", readonly=True)
-    whatif_won_count_p90 = fields.Float(string="What-if Won P90", readonly=True)
+    whatif_won_count_p10 = fields.Float(
+        string="What-if Won P10", digits=(16, 0), readonly=True
+    )
+    whatif_won_count_p50 = fields.Float(
+        string="What-if Won P50", digits=(16, 0), readonly=True
+    )
+    whatif_won_count_p90 = fields.Float(
+        string="What-if Won P90", digits=(16, 0), readonly=True
+    )
     whatif_revenue_p10 = fields.Monetary(string="What-if Revenue P10", readonly=True)
     whatif_revenue_p50 = fields.Monetary(string="What-if Revenue P50", readonly=True)
     whatif_revenue_p90 = fields.Monetary(string="What-if Revenue P90", readonly=True)
@@ -253,18 +261,31 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                     "period: there is nothing to measure the simulation on."
                 )
             )
-        open_stages, open_ages, open_revenues = self._measure_open(stages)
+        open_stages, open_ages, open_revenues, open_breached = self._measure_open(
+            stages
+        )
         new_per_week, won_revenue_avg = self._measure_flows()
-        open_revenues = np.where(open_revenues > 0, open_revenues, won_revenue_avg)
         durations = [measured[stage.id]["durations"] or [0.0] for stage in stages]
+        conversions = [measured[stage.id]["conversion"] / 100 for stage in stages]
+        # each open lead moves on with the odds of the leads that stayed as
+        # long in its stage (and breached its deadline there, if it did)
+        open_conversions = np.zeros(len(open_stages))
+        for index, stage in enumerate(stages):
+            members = np.flatnonzero(open_stages == index)
+            if len(members):
+                open_conversions[members] = measured_odds(
+                    measured[stage.id]["decided"],
+                    open_ages[members],
+                    open_breached[members],
+                    conversions[index],
+                )
         baseline = Pipeline(
-            conversions=tuple(
-                measured[stage.id]["conversion"] / 100 for stage in stages
-            ),
+            conversions=tuple(conversions),
             durations=tuple(durations),
             open_stages=open_stages,
             open_ages=open_ages,
             open_revenues=open_revenues,
+            open_conversions=open_conversions,
             arrivals_per_week=new_per_week,
             arrival_revenue=won_revenue_avg,
         )
@@ -330,6 +351,8 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             "sales_process_automation.sales_process_pipeline_simulation_band_action"
         )
         action["domain"] = [("simulation_id", "=", self.id)]
+        # weeks or months in time order, named by Odoo ("W40 2026")
+        action["context"] = {"group_by": [f"bucket_start:{self.bucket}", "series"]}
         return action
 
     def _stages(self):
@@ -364,21 +387,21 @@ class SalesProcessPipelineSimulation(models.TransientModel):
     def _measure_history(self, stages):
         """Per stage id: entries, moved on, won, lost, conversion (%) and times.
 
-        One query. The stage history gives, for each time a lead entered a
-        stage in the period, the stage it entered next: a later stage or a won
-        one means it moved on (skipped stages count as the next one), none
-        with the lead lost (archived) means it was lost there. Times are the
+        One query, with the definitions of ``tools/metrics.py``: the entries
+        of a stage in the period are the first times a lead entered it; the
+        conversion is the share of the decided entries whose lead reached a
+        further stage, the one the funnel and the bottleneck analyses show.
+        Won: entries whose lead entered a won stage next. Times are the
         calendar days spent by the entries that moved on.
         """
         self.env["sales.process.stage.history"].flush_model()
-        self.env["crm.lead"].flush_model(["active"])
-        self.env["crm.stage"].flush_model(["sequence", "is_won"])
+        self.env["crm.stage"].flush_model(["is_won"])
+        self.env["crm.lead"].flush_model(["date_closed"])
         rows = self.env.execute_query(
             SQL(
                 """
                 WITH entries AS (
-                    SELECT history.lead_id, history.crm_stage_id, history.date_in,
-                           history.date_out, history.calendar_hours,
+                    SELECT history.*,
                            LEAD(history.crm_stage_id) OVER (
                                PARTITION BY history.lead_id
                                ORDER BY history.date_in, history.id
@@ -387,12 +410,14 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                      WHERE %(filter)s
                 ), outcomes AS (
                     SELECT entries.crm_stage_id, entries.calendar_hours,
+                           %(entry)s AS entry,
+                           %(conversion)s AS conversion,
+                           %(lost)s AS lost,
                            COALESCE(next.is_won, FALSE) AS won,
-                           next.id IS NOT NULL AND (
-                               next.is_won
-                               OR (next.sequence, next.id) > (stage.sequence, stage.id)
-                           ) AS moved_on,
-                           entries.date_out IS NULL AND NOT lead.active AS lost
+                           COALESCE(%(breach)s, FALSE) AS breached,
+                           EXTRACT(EPOCH FROM COALESCE(
+                               entries.date_out, lead.date_closed, %(now)s
+                           ) - entries.date_in) / 86400.0 AS days
                       FROM entries
                       JOIN crm_lead AS lead ON lead.id = entries.lead_id
                       JOIN crm_stage AS stage ON stage.id = entries.crm_stage_id
@@ -402,15 +427,26 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                        AND entries.date_in < %(date_to)s
                 )
                 SELECT crm_stage_id,
-                       COUNT(*),
-                       COUNT(*) FILTER (WHERE moved_on),
-                       COUNT(*) FILTER (WHERE won),
+                       COUNT(*) FILTER (WHERE entry),
+                       COUNT(*) FILTER (WHERE conversion = 100.0),
+                       COUNT(conversion),
+                       COUNT(*) FILTER (WHERE entry AND won),
                        COUNT(*) FILTER (WHERE lost),
-                       ARRAY_AGG(calendar_hours / 24.0) FILTER (WHERE moved_on)
+                       ARRAY_AGG(calendar_hours / 24.0)
+                           FILTER (WHERE conversion = 100.0),
+                       ARRAY_AGG(days) FILTER (WHERE conversion IS NOT NULL),
+                       ARRAY_AGG(conversion = 100.0)
+                           FILTER (WHERE conversion IS NOT NULL),
+                       ARRAY_AGG(breached) FILTER (WHERE conversion IS NOT NULL)
                   FROM outcomes
               GROUP BY crm_stage_id
                 """,
                 filter=self._history_filter("history"),
+                entry=metrics.is_entry("entries"),
+                conversion=metrics.conversion_outcome("entries", "stage"),
+                lost=metrics.is_lost_in_stage("entries", "stage"),
+                breach=metrics.is_breach_in_history("entries"),
+                now=fields.Datetime.now(),
                 stage_ids=stages.ids,
                 date_from=self.date_from,
                 date_to=self.date_to + timedelta(days=1),
@@ -420,28 +456,42 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             stage_id: {
                 "entries": 0,
                 "advanced": 0,
+                "decided_count": 0,
                 "won": 0,
                 "lost": 0,
                 "conversion": 0.0,
                 "durations": [],
+                "decided": ([], [], []),
             }
             for stage_id in stages.ids
         }
-        for stage_id, entries, advanced, won, lost, durations in rows:
+        for (
+            stage_id,
+            entries,
+            advanced,
+            decided,
+            won,
+            lost,
+            durations,
+            *decided_entries,
+        ) in rows:
             measured[stage_id] = {
                 "entries": entries,
                 "advanced": advanced,
+                "decided_count": decided,
                 "won": won,
                 "lost": lost,
-                "conversion": 100.0 * advanced / (advanced + lost)
-                if advanced + lost
-                else 0.0,
+                "conversion": metrics.conversion_rate(advanced, decided) or 0.0,
                 "durations": [duration or 0.0 for duration in durations or []],
+                # (days, converted, breached) of each decided entry
+                "decided": tuple(values or [] for values in decided_entries),
             }
         return measured
 
     def _measure_open(self, stages):
-        """Stage index, days already spent there and expected revenue of open leads.
+        """Stage index, days already spent there, expected revenue (each lead's
+        own, none when it has none) and whether the deadline of the stage
+        passed, of the open leads.
 
         One query on the open history rows of active leads still to be won,
         among the rows the user may read (``_history_filter``).
@@ -459,7 +509,8 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 """
                 SELECT history.crm_stage_id,
                        EXTRACT(EPOCH FROM %(now)s - history.date_in) / 86400.0,
-                       COALESCE(lead.expected_revenue, 0.0)
+                       COALESCE(lead.expected_revenue, 0.0),
+                       COALESCE(%(breached)s, FALSE)
                   FROM sales_process_stage_history AS history
                   JOIN crm_lead AS lead ON lead.id = history.lead_id
                  WHERE history.date_out IS NULL
@@ -472,6 +523,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 stage_ids=stages.ids,
                 condition=condition,
                 filter=self._history_filter("history"),
+                breached=metrics.is_open_breach("history"),
             )
         )
         index = {stage_id: position for position, stage_id in enumerate(stages.ids)}
@@ -479,6 +531,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
             np.array([index[row[0]] for row in rows], dtype=np.intp),
             np.array([max(float(row[1]), 0.0) for row in rows]),
             np.array([float(row[2]) for row in rows]),
+            np.array([row[3] for row in rows], dtype=bool),
         )
 
     def _measure_flows(self):
@@ -538,7 +591,14 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         return starts, edges
 
     def _bucket_label(self, start):
-        return start.isoformat() if self.bucket == "week" else start.strftime("%Y-%m")
+        """"Week 40 (Sep 29)" or "October 2026", in the user's language."""
+        if self.bucket == "week":
+            return self.env._(
+                "Week %(week)s (%(day)s)",
+                week=start.isocalendar().week,
+                day=format_date(self.env, start, date_format="MMM d"),
+            )
+        return format_date(self.env, start, date_format="MMMM y")
 
     def _band_commands(self, scenario, starts, bands):
         return [
@@ -590,7 +650,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
                 "advanced_count": values["advanced"],
                 "won_count": values["won"],
                 "lost_count": values["lost"],
-                "open_entries": values["entries"] - values["advanced"] - values["lost"],
+                "open_entries": values["entries"] - values["decided_count"],
                 "conversion": values["conversion"],
                 "duration_samples": len(durations),
                 "mean_days": float(np.mean(durations)) if durations else 0.0,

@@ -30,5 +30,5 @@ class SalesProcessPipelineSimulationBand(models.TransientModel):
     bucket_start = fields.Date(string="From", required=True)
     bucket = fields.Char(string="Period", required=True)
     currency_id = fields.Many2one(related="simulation_id.currency_id")
-    won_count = fields.Float(string="Won", digits=(16, 1), aggregator="sum")
+    won_count = fields.Float(string="Won", digits=(16, 0), aggregator="sum")
     revenue = fields.Monetary(string="Won Revenue", aggregator="sum")

@@ -16,25 +16,27 @@ class SalesProcessPipelineSimulationStage(models.TransientModel):
     sequence = fields.Integer()
     stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade")
     entries = fields.Integer(
-        string="Entered",
-        help="Times a lead entered the stage in the period (stage history rows).",
+        string="Entries (Leads)",
+        help="Leads that entered the stage in the period; a lead back in a stage "
+        "it already entered is not counted again.",
     )
     advanced_count = fields.Integer(
-        string="Moved On", help="Entries that moved on to a later stage or were won."
+        string="Moved On", help="Entries whose lead reached a further stage."
     )
     won_count = fields.Integer(string="Won From Here")
     lost_count = fields.Integer(
-        string="Lost", help="Entries whose lead was lost (archived) in the stage."
+        string="Lost", help="Leads lost (archived) in the stage."
     )
     open_entries = fields.Integer(
         string="Still There",
-        help="Entries still in the stage, or that went back to an earlier stage: "
-        "they count neither as moved on nor as lost.",
+        help="Entries still in the stage: the conversion does not count them.",
     )
     conversion = fields.Float(
         string="Conversion (%)",
-        digits=(16, 1),
-        help="Moved on / (moved on + lost).",
+        digits=(16, 0),
+        help="Among the decided entries (reached a further stage, lost in the "
+        "stage or went back), the share that reached a further stage: the "
+        "conversion of the funnel and bottleneck analyses.",
     )
     duration_samples = fields.Integer(
         string="Measured Times",
