@@ -1,6 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .sales_process_step import GROUP_METHODS, OWNER_TYPES
 
@@ -21,6 +22,10 @@ class SalesProcessTemplate(models.Model):
     line_ids = fields.One2many(
         "sales.process.template.line", "template_id", string="Stages", copy=True
     )
+
+    @api.constrains("company_id")
+    def _check_company_id(self):
+        self.line_ids._check_owner_user_id()
 
     @api.model
     def _from_team(self, team, name):
@@ -56,9 +61,9 @@ class SalesProcessTemplate(models.Model):
                     }
                 )
             )
-        return self.create(
-            {"name": name, "company_id": team.company_id.id, "line_ids": lines}
-        )
+        # a team's process names its users: the template stays in a company
+        company = team.company_id or self.env.company
+        return self.create({"name": name, "company_id": company.id, "line_ids": lines})
 
     def _apply(self, team):
         """Set up this process for ``team``: its stages (existing ones matched
@@ -118,6 +123,22 @@ class SalesProcessTemplateLine(models.Model):
     mandatory = fields.Boolean(string="Mandatory Stage")
     contract_signed = fields.Boolean()
     is_won = fields.Boolean(string="Won Stage")
+
+    @api.constrains("owner_user_id", "template_id")
+    def _check_owner_user_id(self):
+        # a template offered in every company holds no company's data
+        for line in self:
+            if line.owner_user_id and not line.template_id.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The template %(template)s is offered in every company: it "
+                        "cannot name %(user)s as the owner of %(stage)s. Choose its "
+                        "company, or a group as the owner.",
+                        template=line.template_id.display_name,
+                        user=line.owner_user_id.display_name,
+                        stage=line.stage_name,
+                    )
+                )
 
     def _apply_to_stage(self, stage, team):
         self.ensure_one()

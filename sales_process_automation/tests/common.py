@@ -175,8 +175,9 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
 
     ``cls.records[model][key]`` is a record of ``model``: ``key`` is ``east``,
     ``west`` or ``south`` for the records of a team, ``a`` or ``b`` for the
-    configuration of a company, the role of its creator for a wizard, the kind
-    of a dashboard tile.
+    configuration of a company (``shared`` for a process template offered in
+    every company), the role of its creator for a wizard (``south`` for the
+    administrator of company B), the kind of a dashboard tile.
     """
 
     @classmethod
@@ -231,6 +232,7 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
         cls.records = {}
         cls._set_up_team_records()
         cls._set_up_company_records()
+        cls._set_up_feedback()
         cls._set_up_wizards()
         cls._set_up_reports()
 
@@ -280,6 +282,17 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
                 {"lead_id": lead.id, "requester_id": lead.user_id.id}
             )
             for key, lead in cls.leads.items()
+        }
+        records["sales.process.step"] = {
+            key: cls.env["sales.process.step"].create(
+                {
+                    "team_id": team.id,
+                    "company_id": company.id,
+                    "stage_id": cls.stages[0].id,
+                    "owner_type": "team_leader",
+                }
+            )
+            for key, (team, _user, company) in cls.team_keys.items()
         }
         records["sales.process.stage.skip.request"] = {
             key: cls.env["sales.process.stage.skip.request"]
@@ -348,10 +361,95 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
                 )
                 for key, company in companies.items()
             }
+        templates = {
+            key: cls.env["sales.process.template"].create(
+                {
+                    "name": f"Process ({key})",
+                    "company_id": company.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "stage_name": "Proposal",
+                                "owner_type": "user" if owner else "team_leader",
+                                "owner_user_id": owner.id,
+                            }
+                        )
+                    ],
+                }
+            )
+            for key, company, owner in (
+                ("a", cls.company, cls.director),
+                ("b", cls.company_b, cls.rep_south),
+                # offered in every company: it names no user of a company
+                ("shared", cls.env["res.company"], cls.env["res.users"]),
+            )
+        }
+        records["sales.process.template"] = templates
+        records["sales.process.template.line"] = {
+            key: template.line_ids for key, template in templates.items()
+        }
         records["sales.process.dashboard.tile"] = {
             tile.kind: tile
             for tile in cls.env["sales.process.dashboard.tile"].search([])
         }
+
+    @classmethod
+    def _set_up_feedback(cls):
+        """A campaign per company; a survey of each team's opportunity,
+        answered."""
+        records = cls.records
+        campaigns = {
+            key: cls.env["sales.process.feedback.campaign"].create(
+                {
+                    "name": f"Won deals ({key})",
+                    "company_id": company.id,
+                    "active": False,
+                }
+            )
+            for key, company in (("a", cls.company), ("b", cls.company_b))
+        }
+        records["sales.process.feedback.campaign"] = campaigns
+        customer = cls.env["res.partner"].create(
+            {"name": "Pat Customer", "email": "pat@example.com"}
+        )
+        requests = {
+            key: cls.env["sales.process.feedback.request"].create(
+                {
+                    "campaign_id": campaigns["b" if key == "south" else "a"].id,
+                    "company_id": company.id,
+                    "lead_id": cls.leads[key].id,
+                    "partner_id": customer.id,
+                    "user_id": user.id,
+                    "team_id": team.id,
+                    "date_outcome": "2026-09-01 10:00:00",
+                    "state": "invite",
+                    "date_invited": "2026-09-01 12:00:00",
+                }
+            )
+            for key, (team, user, company) in cls.team_keys.items()
+        }
+        records["sales.process.feedback.request"] = requests
+        nps = cls.env.ref("sales_process_automation.survey_sales_process_feedback_nps")
+        cls.env["survey.user_input"].create(
+            [
+                {
+                    "survey_id": nps.survey_id.id,
+                    "partner_id": customer.id,
+                    "state": "done",
+                    "sales_process_feedback_request_id": request.id,
+                    "user_input_line_ids": [
+                        Command.create(
+                            {
+                                "question_id": nps.id,
+                                "answer_type": "scale",
+                                "value_scale": 9,
+                            }
+                        )
+                    ],
+                }
+                for request in requests.values()
+            ]
+        )
 
     @classmethod
     def _set_up_wizards(cls):
@@ -373,6 +471,16 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
             if key != "rep"
         }
         records["sales.process.pipeline.simulation"] = simulations
+        # only administrators set up processes: the other one is company B's
+        records["sales.process.template.apply"] = {
+            key: cls.env["sales.process.template.apply"]
+            .with_user(user)
+            .create({"team_id": team.id})
+            for key, user, team in (
+                ("admin", cls.process_admin, cls.team_east),
+                ("south", cls.rep_south, cls.team_south),
+            )
+        }
         for model, values in (
             ("stage", {"stage_id": cls.stages[0].id}),
             ("result", {"scenario": "baseline", "bucket": "W36"}),
@@ -398,6 +506,7 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
             "sales.process.stage.time.report",
             "sales.process.bottleneck.report",
             "sales.process.complex.report",
+            "sales.process.feedback.report",
         ):
             rows = cls.env[model].search(
                 [("team_id", "in", [team.id for team in teams])]

@@ -1,7 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import SalesProcessSecurityCommon
@@ -46,11 +46,25 @@ class TestIsolation(SalesProcessSecurityCommon):
             "sales.process.contract.step",
             "sales.process.stage.skip.request",
             "sales.process.sla.event",
+            "sales.process.step",
+            "sales.process.template.line",
+            "sales.process.feedback.campaign",
+            "sales.process.feedback.request",
+            "sales.process.feedback.report",
         ):
             record = self.records[model]
             record = record.get("b") or record["south"]
             with self.subTest(model=model), self.assertRaises(AccessError):
                 record.with_user(self.process_admin).read(["display_name"])
+
+    def test_a_template_shared_by_every_company_names_no_user(self):
+        templates = self.records["sales.process.template"]
+        with self.assertRaises(ValidationError):
+            templates["a"].with_user(self.process_admin).company_id = False
+        with self.assertRaises(ValidationError):
+            templates["shared"].line_ids.with_user(self.process_admin).write(
+                {"owner_type": "user", "owner_user_id": self.director.id}
+            )
 
     def test_digests_are_their_recipients(self):
         digests = self.records["sales.process.sla.digest"]

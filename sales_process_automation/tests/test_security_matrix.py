@@ -28,7 +28,8 @@ TILES = {
 # the keys of the records the role sees among those of the East and West teams
 # (the rep is of East, the leader leads West; the admin is of company A only)
 # and of the South team of company B; or, for configuration, among those of
-# company A and B; for wizards, among those each role created. The employee
+# company A and B (and shared by every company); for wizards, among those each
+# role and the administrator of company B created. The employee
 # (internal user without a Sales Process role) and the portal user see none.
 MATRIX = {
     "sales.process.stage.history": {
@@ -157,6 +158,43 @@ MATRIX = {
         "rep": ("r", TILES - {"bottleneck"}),
         "leader": ("r", TILES),
         "admin": ("rwcu", TILES),
+    },
+    # the process of each team is configuration: read in its company
+    "sales.process.step": {
+        "rep": ("r", TEAMS),
+        "leader": ("r", TEAMS),
+        "admin": ("rwcu", TEAMS),
+    },
+    # templates are the administrators'; a shared one names nobody
+    "sales.process.template": {
+        "rep": NONE,
+        "leader": NONE,
+        "admin": ("rwcu", COMPANY | {"shared"}),
+    },
+    "sales.process.template.line": {
+        "rep": NONE,
+        "leader": NONE,
+        "admin": ("rwcu", COMPANY | {"shared"}),
+    },
+    "sales.process.template.apply": {
+        "rep": NONE,
+        "leader": NONE,
+        "admin": ("rwcu", {"admin"}),
+    },
+    "sales.process.feedback.campaign": {
+        "rep": NONE,
+        "leader": ("r", COMPANY),
+        "admin": ("rwcu", COMPANY),
+    },
+    "sales.process.feedback.request": {
+        "rep": ("r", {"east"}),
+        "leader": ("r", {"west"}),
+        "admin": ("rw", TEAMS),
+    },
+    "sales.process.feedback.report": {
+        "rep": ("r", {"east"}),
+        "leader": ("r", {"west"}),
+        "admin": ("r", TEAMS),
     },
 }
 
