@@ -118,6 +118,32 @@ class SalesProcessCommon(BaseCommon):
         )
 
     @classmethod
+    def _set_up_mandatory_pipeline(cls):
+        """East's pipeline: Intake, Qualification (mandatory), Proposal, Signed."""
+        Stage = cls.env["crm.stage"]
+        team = [Command.link(cls.team_east.id)]
+        cls.intake = Stage.create({"name": "Intake", "sequence": 101, "team_ids": team})
+        cls.qualification = Stage.create(
+            {
+                "name": "Qualification",
+                "sequence": 102,
+                "team_ids": team,
+                "sales_process_mandatory": True,
+            }
+        )
+        cls.proposal = Stage.create(
+            {"name": "Proposal", "sequence": 103, "team_ids": team}
+        )
+        cls.won = Stage.create(
+            {"name": "Signed", "sequence": 104, "team_ids": team, "is_won": True}
+        )
+
+    def _enter(self, records, stage, when):
+        """Move ``records`` to ``stage`` at the time ``when``."""
+        with freeze_time(when):
+            records.write({"stage_id": stage.id})
+
+    @classmethod
     def _set_up_proposal_sla(cls):
         """Only "proposal within 5 working days" in the proposition stage,
         with reminders 1 and 4 days after entry; the sweep's cron."""

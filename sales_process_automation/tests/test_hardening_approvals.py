@@ -16,20 +16,7 @@ class TestHardeningApprovals(DiscountApprovalCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Stage = cls.env["crm.stage"]
-        team = [Command.link(cls.team_east.id)]
-        cls.intake = Stage.create({"name": "Intake", "sequence": 101, "team_ids": team})
-        cls.qualification = Stage.create(
-            {
-                "name": "Qualification",
-                "sequence": 102,
-                "team_ids": team,
-                "sales_process_mandatory": True,
-            }
-        )
-        cls.proposal = Stage.create(
-            {"name": "Proposal", "sequence": 103, "team_ids": team}
-        )
+        cls._set_up_mandatory_pipeline()
         cls.leader_west = new_test_user(
             cls.env, login="spa_leader_west", groups="sales_team.group_sale_manager"
         )

@@ -22,10 +22,6 @@ class TestHardeningCrons(SalesProcessCommon):
         super().setUpClass()
         cls._set_up_proposal_sla()
 
-    def _enter(self, records, stage, when):
-        with freeze_time(when):
-            records.write({"stage_id": stage.id})
-
     def _activities(self, records, summary):
         return self.env["mail.activity"].search(
             [

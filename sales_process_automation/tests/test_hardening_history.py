@@ -19,10 +19,6 @@ class TestHardeningHistory(SalesProcessCommon):
         super().setUpClass()
         cls._set_up_proposal_sla()
 
-    def _enter(self, records, stage, when):
-        with freeze_time(when):
-            records.write({"stage_id": stage.id})
-
     # item 12: a policy whose condition became invalid
     def test_policy_with_a_condition_now_invalid_is_skipped_and_flagged(self):
         broken = self.Policy.create(

@@ -16,20 +16,7 @@ class TestHardeningIntegrity(SalesProcessCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["sales.process.contract.policy"].search([]).action_archive()
-        Stage = cls.env["crm.stage"]
-        team = [Command.link(cls.team_east.id)]
-        cls.intake = Stage.create({"name": "Intake", "sequence": 101, "team_ids": team})
-        cls.qualification = Stage.create(
-            {
-                "name": "Qualification",
-                "sequence": 102,
-                "team_ids": team,
-                "sales_process_mandatory": True,
-            }
-        )
-        cls.won = Stage.create(
-            {"name": "Signed", "sequence": 104, "team_ids": team, "is_won": True}
-        )
+        cls._set_up_mandatory_pipeline()
         cls.helpdesk_director = new_test_user(
             cls.env,
             login="spa_helpdesk_director",

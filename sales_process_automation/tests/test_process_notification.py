@@ -20,10 +20,6 @@ class TestProcessNotification(SalesProcessCommon):
         )
         cls.proposal_policy.escalation_user_ids = cls.sales_director
 
-    def _enter(self, records, stage, when):
-        with freeze_time(when):
-            records.write({"stage_id": stage.id})
-
     def _mails(self, subject):
         return self.env["mail.mail"].search([("subject", "ilike", subject)])
 

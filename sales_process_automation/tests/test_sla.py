@@ -26,10 +26,6 @@ class TestSla(SalesProcessCommon):
         super().setUpClass()
         cls._set_up_proposal_sla()
 
-    def _enter(self, records, stage, when):
-        with freeze_time(when):
-            records.write({"stage_id": stage.id})
-
     def _activities(self, records, user=None):
         domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
         if user:

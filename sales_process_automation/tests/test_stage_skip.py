@@ -14,23 +14,7 @@ class TestStageSkip(SalesProcessCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Stage = cls.env["crm.stage"]
-        team = [Command.link(cls.team_east.id)]
-        cls.intake = Stage.create({"name": "Intake", "sequence": 101, "team_ids": team})
-        cls.qualification = Stage.create(
-            {
-                "name": "Qualification",
-                "sequence": 102,
-                "team_ids": team,
-                "sales_process_mandatory": True,
-            }
-        )
-        cls.proposal = Stage.create(
-            {"name": "Proposal", "sequence": 103, "team_ids": team}
-        )
-        cls.won = Stage.create(
-            {"name": "Signed", "sequence": 104, "team_ids": team, "is_won": True}
-        )
+        cls._set_up_mandatory_pipeline()
         cls.Request = cls.env["sales.process.stage.skip.request"]
 
     def _lead(self, user=None, **values):
