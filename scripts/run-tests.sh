@@ -144,7 +144,7 @@ upgrade_check() {
     fi
     if [ "$ok" -eq 1 ]; then
         python3 "$REPO_ROOT/scripts/upgrade_check.py" snapshot "$DB_UPGRADE" after \
-            "$LOG_DIR/upgrade-after.json" &&
+            "$LOG_DIR/upgrade-after.json" "$LOG_DIR/upgrade-before.json" &&
             python3 "$REPO_ROOT/scripts/upgrade_check.py" compare \
                 "$LOG_DIR/upgrade-before.json" "$LOG_DIR/upgrade-after.json" || ok=0
     fi
