@@ -702,6 +702,11 @@ def main():
         "--only", choices=list(DATABASES), help="load one database only"
     )
     parser.add_argument(
+        "--database-prefix",
+        default="",
+        help="put before the names of the databases, e.g. rr_ for rr_load_addon",
+    )
+    parser.add_argument(
         "--rep-group",
         default="",
         help="comma-separated xmlids of groups the reps also get where they "
@@ -720,8 +725,8 @@ def main():
     args = parser.parse_args()
     user_counts = [int(value) for value in args.users.split(",")]
     databases = {
-        label: value
-        for label, value in DATABASES.items()
+        label: (args.database_prefix + db_name, modules)
+        for label, (db_name, modules) in DATABASES.items()
         if not args.only or label == args.only
     }
     for db_name, modules in databases.values():

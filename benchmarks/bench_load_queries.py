@@ -10,6 +10,7 @@ chatter tracking included, rolled back. With ``--profile OPERATION``, prints
 the functions of the add-on and of Odoo where that operation spends its time.
 
 Usage: python3 benchmarks/bench_load_queries.py [--repeat 5] [--profile kanban]
+       [--only add-on] [--database-prefix rr_]
 """
 
 import argparse
@@ -95,13 +96,18 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", choices=OPERATIONS)
     parser.add_argument("--only", choices=list(DATABASES))
+    parser.add_argument(
+        "--database-prefix",
+        default="",
+        help="the prefix bench_load.py put before the names of the databases",
+    )
     args = parser.parse_args()
     benchlib.configure()
     results = {}
     for label, (db_name, _modules) in DATABASES.items():
         if args.only and label != args.only:
             continue
-        with benchlib.superuser_env(db_name) as env:
+        with benchlib.superuser_env(args.database_prefix + db_name) as env:
             functions = operations(env)
             if args.profile:
                 profiler = cProfile.Profile()

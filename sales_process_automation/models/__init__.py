@@ -16,6 +16,7 @@ from . import sales_process_sla_digest
 from . import sales_process_assignment_mixin
 from . import sales_process_assignment_rule
 from . import sales_process_assignment_member
+from . import sales_process_assignment_turn
 from . import sales_process_contract_policy
 from . import sales_process_contract_chain
 from . import sales_process_contract_step
@@ -40,7 +41,6 @@ from . import sale_order_line
 from . import sales_process_stage_skip_request
 from . import sales_process_dashboard_tile
 from . import sales_process_step
-from . import mail_activity
 from . import sales_process_template
 from . import sales_process_feedback_campaign
 from . import sales_process_feedback_request

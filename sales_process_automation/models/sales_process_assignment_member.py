@@ -36,14 +36,22 @@ class SalesProcessAssignmentMember(models.Model):
     )
     assigned_count = fields.Integer(
         string="Assigned",
-        readonly=True,
+        compute="_compute_assigned_count",
         help="Records the rule assigned to the rep: it keeps the turns fair "
         "between runs.",
     )
+    turn_ids = fields.One2many("sales.process.assignment.turn", "member_id")
 
     _user_uniq = models.Constraint(
         "UNIQUE(rule_id, user_id)", "A rep appears once in a rule."
     )
+
+    @api.depends("turn_ids.count")
+    def _compute_assigned_count(self):
+        # sudo: the turns are the rule's bookkeeping, shown to whoever reads it
+        counts = self.env["sales.process.assignment.turn"].sudo()._counts(self)
+        for member in self:
+            member.assigned_count = counts.get(member.id, 0)
 
     @api.constrains("weight", "max_open")
     def _check_weight(self):

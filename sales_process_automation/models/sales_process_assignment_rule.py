@@ -9,6 +9,7 @@ from pytz import timezone, utc
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
+from odoo.tools import ormcache
 from odoo.tools.safe_eval import safe_eval
 
 from ..tools.cron_cursor import read_cursor, write_cursor
@@ -398,7 +399,8 @@ class SalesProcessAssignmentRule(models.Model):
         """Who each record goes to: ``{record id: (user, reason)}``.
 
         Nothing is written: ``_assign`` applies the plan, and the turns it
-        returns (``{member id: assigned count}``). ``excluded`` maps a record id
+        returns (``{member id: records given in this plan}``), added to the
+        turns of the rule's reps. ``excluded`` maps a record id
         to a user who must not get it (the rep who did not contact it);
         ``availability`` is the rules' ``_availability()``, read when not given.
         """
@@ -427,7 +429,9 @@ class SalesProcessAssignmentRule(models.Model):
                     )
             return plan, {}
         members = self._candidates()
-        turns = {member.id: member.assigned_count for member in members}
+        # sudo: the turns are the rule's bookkeeping, read whoever assigns
+        turns = self.env["sales.process.assignment.turn"].sudo()._counts(members)
+        given = defaultdict(int)
         method = dict(self._fields["method"]._description_selection(self.env))[
             self.method
         ].lower()
@@ -455,6 +459,7 @@ class SalesProcessAssignmentRule(models.Model):
                 eligible, key=lambda member: self._turn_key(member, turns, load)
             )
             turns[member.id] += 1
+            given[member.id] += 1
             load[member.user_id.id] += 1
             plan[record.id] = (
                 member.user_id,
@@ -464,7 +469,7 @@ class SalesProcessAssignmentRule(models.Model):
                     count=len(eligible),
                 ),
             )
-        return plan, turns
+        return plan, given
 
     def _turn_key(self, member, turns, load):
         if self.method == "least_load":
@@ -507,20 +512,43 @@ class SalesProcessAssignmentRule(models.Model):
             if not calendar:
                 working.update(user.id for user, _resource in pairs)
                 continue
-            tz = timezone(calendar.tz or "UTC")
-            day = utc.localize(now).astimezone(tz).date()
-            start = tz.localize(datetime.combine(day, time.min))
-            intervals = calendar._work_intervals_batch(
-                start,
-                start + timedelta(days=1),
-                resources=self.env["resource.resource"].union(
-                    *(resource for _user, resource in pairs)
-                ),
+            day = utc.localize(now).astimezone(timezone(calendar.tz or "UTC")).date()
+            resources = self.env["resource.resource"].union(
+                *(resource for _user, resource in pairs)
+            )
+            at_work = self._resources_working_on(
+                calendar.id,
+                day,
+                tuple(sorted((resource.id, resource.tz) for resource in resources)),
             )
             working.update(
-                user.id for user, resource in pairs if intervals[resource.id]
+                user.id for user, resource in pairs if resource.id in at_work
             )
         return working
+
+    @api.model
+    @ormcache("calendar_id", "day", "resources")
+    def _resources_working_on(self, calendar_id, day, resources):
+        """Ids of the ``resources`` (``(id, time zone)`` pairs) who work at some
+        time of ``day`` in the calendar, ``False`` for a user without resource.
+
+        Kept in the registry cache, cleared when working hours, closures or
+        leaves change, so that an assignment does not read the calendar again.
+        """
+        # sudo: cached for everyone, the answer must not depend on who asks first
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id)
+        tz = timezone(calendar.tz or "UTC")
+        start = tz.localize(datetime.combine(day, time.min))
+        intervals = calendar._work_intervals_batch(
+            start,
+            start + timedelta(days=1),
+            resources=calendar.env["resource.resource"].browse(
+                [resource_id for resource_id, _tz in resources]
+            ),
+        )
+        return frozenset(
+            resource_id for resource_id, found in intervals.items() if found
+        )
 
     # ------------------------------------------------------------------
     # Assigning
@@ -583,7 +611,7 @@ class SalesProcessAssignmentRule(models.Model):
         )
 
     def _write_plan(self, records, plan, turns, notes, now):
-        """Write the owners of the plan on ``records``, and the rule's turns.
+        """Write the owners of the plan on ``records``, and log the turns given.
 
         Returns the owner and team before the write of the records whose change
         the module tracks itself (``_log_explanations``): their explanation and
@@ -648,10 +676,15 @@ class SalesProcessAssignmentRule(models.Model):
                 mail_notrack=own_tracking,
             ).write(values)
         # sudo: the turns are the rule's own bookkeeping, kept by the system
-        # whoever's records it assigns (a rep, a helpdesk user, a manager)
-        for member in self.sudo().member_ids:
-            if member.id in turns and turns[member.id] != member.assigned_count:
-                member.assigned_count = turns[member.id]
+        # whoever's records it assigns (a rep, a helpdesk user, a manager);
+        # new rows, not a counter updated: concurrent runs do not conflict
+        self.env["sales.process.assignment.turn"].sudo().create(
+            [
+                {"member_id": member_id, "count": count}
+                for member_id, count in turns.items()
+                if count
+            ]
+        )
         return initial
 
     @api.model
@@ -754,7 +787,12 @@ class SalesProcessAssignmentRule(models.Model):
     @api.model
     def _notify_assignees(self, records):
         """Tell each assignee once: Odoo's assignment message for one record,
-        one message listing them for several, not one mail per record."""
+        one message listing them for several, not one mail per record.
+
+        The mails are queued, not sent before the record's creation returns:
+        the mail queue's scheduled action sends them.
+        """
+        records = records.with_context(mail_notify_force_send=False)
         for user, user_records in records.grouped("user_id").items():
             if len(user_records) == 1:
                 user_records._message_auto_subscribe_notify(
@@ -769,7 +807,7 @@ class SalesProcessAssignmentRule(models.Model):
             model = self.env["ir.model"]._get(records._name).display_name
             # sudo: a notification without a document, which the assigning
             # user (an importer, the mail gateway) may not send themselves
-            self.env["mail.thread"].sudo().message_notify(
+            records.env["mail.thread"].sudo().message_notify(
                 partner_ids=user.partner_id.ids,
                 subject=self.env._(
                     "You have been assigned %(count)s records: %(model)s",
@@ -788,6 +826,8 @@ class SalesProcessAssignmentRule(models.Model):
                 ),
                 email_layout_xmlid="mail.mail_notification_light",
             )
+        # the queue runs every hour: the assignees hear of it now
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
     def _launch_playbook(self, records):
         """Start the rule's activity plan on the records, per assignee."""
