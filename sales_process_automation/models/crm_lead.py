@@ -407,6 +407,12 @@ class CrmLead(models.Model):
         action["context"] = {"default_lead_id": self.id}
         return action
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the rules run once mail.thread has created and subscribed the leads:
+        # a rule may give a lead to the user who creates it
+        return super().create(vals_list)._assignment_on_create()
+
     def write(self, vals):
         # Moves made by the system (superuser) are never held: an approved
         # skip, a signed contract. A context key would not do: the client

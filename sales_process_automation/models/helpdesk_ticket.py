@@ -1,6 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class HelpdeskTicket(models.Model):
@@ -27,6 +27,12 @@ class HelpdeskTicket(models.Model):
     sales_process_feedback_request_ids = fields.One2many(
         "sales.process.feedback.request", "ticket_id", string="Feedback Surveys"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the rules run once mail.thread has created and subscribed the
+        # tickets: a rule may give a ticket to the user who creates it
+        return super().create(vals_list)._assignment_on_create()
 
     def _assignment_open_domain(self):
         return [("closed", "=", False)]

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -64,11 +64,31 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         " AND sales_process_first_contact_escalated IS NOT TRUE"
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
+    def _assignment_on_create(self):
+        """Assign the records just created by the rules, and return them.
+
+        Called by the models' ``create`` after mail.thread's: a rule may give a
+        record to the user who creates it, whom mail.thread subscribes.
+        """
         if self.env.context.get("sales_process_skip_assignment"):
-            return records
+            return self
+        to_assign = self
+        # sudo: which rules reassign is configuration, whoever creates
+        if not (
+            self.env["sales.process.assignment.rule"]
+            .sudo()
+            .search_count(
+                [("res_model", "=", self._name), ("reassign", "=", True)], limit=1
+            )
+        ):
+            # no rule takes records that have an owner: only the others are
+            # matched, a lead created with its salesperson costs one query
+            to_assign = self.filtered(lambda record: not record.user_id)
+        if to_assign:
+            to_assign.with_context(
+                sales_process_assignment_on_create=True
+            )._assignment_apply()
+        return self
         to_assign = records
         # sudo: which rules reassign is configuration, whoever creates
         if not (

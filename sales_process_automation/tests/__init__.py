@@ -30,3 +30,4 @@ from . import test_import_leads
 from . import test_survey_feedback
 from . import test_survey_feedback_answer
 from . import test_assignment_concurrency
+from . import test_assignment_mail_context
