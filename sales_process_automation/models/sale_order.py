@@ -81,6 +81,12 @@ class SaleOrder(models.Model):
         compute="_compute_sales_process_pending_reviewer_ids",
         help="The reviewers whose decision the discount waits for now.",
     )
+    sales_process_discount_threshold = fields.Boolean(
+        string="Discounts Need Approval",
+        compute="_compute_sales_process_discount_threshold",
+        help="The company has an active discount threshold: the line discounts "
+        "show to every salesperson, who sees what the approval is about.",
+    )
 
     @api.depends(
         "order_line.price_unit",
@@ -134,6 +140,19 @@ class SaleOrder(models.Model):
             order.sales_process_pending_reviewer_ids = order.review_ids.filtered(
                 lambda review: review.status == "pending"
             ).reviewer_ids
+
+    @api.depends("company_id")
+    def _compute_sales_process_discount_threshold(self):
+        # sudo: whether a threshold exists is no secret; only the Sales Process
+        # Managers read the thresholds themselves
+        companies = {
+            company
+            for [company] in self.env["sales.process.discount.threshold"]
+            .sudo()
+            ._read_group([("company_id", "in", self.company_id.ids)], ["company_id"])
+        }
+        for order in self:
+            order.sales_process_discount_threshold = order.company_id in companies
 
     @api.depends(
         "sales_process_max_line_discount",

@@ -99,6 +99,33 @@ class SalesProcessComplexRequest(models.Model):
         tracking=True,
         copy=False,
     )
+    # what the reviewer weighs: the deal, how late it is, the rep's habit
+    lead_currency_id = fields.Many2one(
+        related="lead_id.company_currency", string="Opportunity Currency"
+    )
+    lead_expected_revenue = fields.Monetary(
+        related="lead_id.expected_revenue", currency_field="lead_currency_id"
+    )
+    lead_sla_deadline = fields.Datetime(
+        related="lead_id.sales_process_sla_deadline", string="Stage Deadline Now"
+    )
+    lead_hours_overdue = fields.Float(
+        string="Working Hours Overdue",
+        compute="_compute_lead_lateness",
+        help="Working hours since the stage deadline of the opportunity passed.",
+    )
+    lead_lateness = fields.Char(
+        string="Overdue By",
+        compute="_compute_lead_lateness",
+        help="Working time since the stage deadline of the opportunity passed.",
+    )
+    requester_complex_share = fields.Float(
+        string="Salesperson's Complex Share (%)",
+        compute="_compute_requester_complex_share",
+        digits=(5, 2),
+        help="Complex opportunities out of all the opportunities of the "
+        "salesperson in this team, as the Complex Opportunities report shows it.",
+    )
     decision_comment = fields.Char(readonly=True, copy=False)
     decided_by_id = fields.Many2one(
         "res.users", string="Decided By", readonly=True, copy=False
@@ -124,6 +151,24 @@ class SalesProcessComplexRequest(models.Model):
                     )
                 )
                 - request.requester_id
+            )
+
+    @api.depends("lead_id")
+    def _compute_lead_lateness(self):
+        rows = self.lead_id._stage_history_open_rows().grouped("lead_id")
+        for request in self:
+            hours = request.lead_id.sales_process_sla_hours_overdue
+            row = rows.get(request.lead_id, self.env["sales.process.stage.history"])
+            request.lead_hours_overdue = hours
+            request.lead_lateness = row._sla_time_in_words(hours) if hours else False
+
+    @api.depends("lead_id.user_id", "lead_id.team_id", "company_id")
+    def _compute_requester_complex_share(self):
+        shares = self.env["sales.process.complex.report"]._complex_shares(self.lead_id)
+        for request in self:
+            lead = request.lead_id
+            request.requester_complex_share = shares.get(
+                (lead.user_id.id, lead.team_id.id, lead.company_id.id), 0.0
             )
 
     @api.depends("lead_id", "reason_id")

@@ -19,7 +19,7 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
     engine posts it only to notify the next reviewers, if it does).
 
     It also tells a user who may not review why nothing happens: the engine
-    silently ignores a *Validate* or *Reject* click by a user who is not a
+    silently ignores an *Approve* or *Reject* click by a user who is not a
     reviewer of the current step; and it computes ``need_validation`` without
     dependencies, so that it stays stale in the transaction that requested the
     validation.
@@ -107,6 +107,33 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
         return super(SalesProcessTierValidationMixin, self.sudo())._update_counter(
             review_counter
         )
+
+    def _add_tier_validation_buttons(self, node, params):
+        return self._sales_process_relabel_buttons(
+            super()._add_tier_validation_buttons(node, params)
+        )
+
+    def _add_tier_validation_label(self, node, params):
+        return self._sales_process_relabel_buttons(
+            super()._add_tier_validation_label(node, params)
+        )
+
+    def _sales_process_relabel_buttons(self, new_node):
+        """One verb on every request: Approve or Reject, as our own forms say.
+
+        The engine inserts its buttons when it renders the form (they are in
+        no stored view to inherit): they are renamed as they are inserted.
+        """
+        labels = {
+            "request_validation": self.env._("Request Approval"),
+            "restart_validation": self.env._("Restart Approval"),
+            "validate_tier": self.env._("Approve"),
+            "reject_tier": self.env._("Reject"),
+        }
+        for button in new_node.iter("button"):
+            if button.get("name") in labels:
+                button.set("string", labels[button.get("name")])
+        return new_node
 
     def _sales_process_excluded_reviewers(self):
         """The users who never review the record, besides who requested it."""

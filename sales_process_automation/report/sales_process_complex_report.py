@@ -12,6 +12,13 @@ class SalesProcessComplexReport(models.Model):
     _auto = False
     _order = "complex_share desc, user_id"
     _rec_name = "user_id"
+    # flushed before a search: the complex request reads its share right after
+    # it is submitted, in the same transaction
+    _depends = {
+        "sales.process.complex.request": ["lead_id", "state"],
+        "crm.lead": ["type", "user_id", "team_id", "company_id"],
+        "res.company": ["sales_process_complex_threshold"],
+    }
 
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
@@ -88,6 +95,23 @@ class SalesProcessComplexReport(models.Model):
                 self._query(),
             )
         )
+
+    def _complex_shares(self, leads):
+        """The complex share of the lines of ``leads``' reps, by line key.
+
+        The figure of the report is the only one: the complex request shows it
+        to the reviewer. Key: ``(user id, team id, company id)``.
+        """
+        # sudo: the reviewer of a request sees the share of its rep, not the
+        # other lines of the report (Sales Process Managers only)
+        lines = self.sudo().search_fetch(
+            [("user_id", "in", leads.user_id.ids)],
+            ["user_id", "team_id", "company_id", "complex_share"],
+        )
+        return {
+            (line.user_id.id, line.team_id.id, line.company_id.id): line.complex_share
+            for line in lines
+        }
 
     def _lead_domain(self):
         self.ensure_one()
