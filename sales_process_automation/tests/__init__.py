@@ -29,3 +29,4 @@ from . import test_import_lead_keys
 from . import test_import_leads
 from . import test_survey_feedback
 from . import test_survey_feedback_answer
+from . import test_i18n_recipients
