@@ -60,7 +60,9 @@ class TestI18nRecipients(SalesProcessCommon):
             key = (MODULE, lang)
             loaded = code_translations.get_python_translations(MODULE, lang)
             code_translations.python_translations[key] = {**loaded, **terms}
-            self.addCleanup(code_translations.python_translations.__setitem__, key, loaded)
+            self.addCleanup(
+                code_translations.python_translations.__setitem__, key, loaded
+            )
 
     def _activity(self, record, user):
         return self.env["mail.activity"].search(
