@@ -10,7 +10,12 @@
 #      renamed field's value or a report figure is lost or changed;
 #   3. run the module's tests with pytest-odoo on the three databases, the
 #      browser tours in a headless Chromium (installed with apt-get when missing);
-#   4. run pylint-odoo with the mandatory OCA configuration (.pylintrc-mandatory).
+#   4. check that README.rst and the add-on's README.rst render without any
+#      docutils error or warning;
+#   5. with SPA_CHECK_TRANSLATIONS=1, check that the .pot is up to date (against
+#      one exported from the demo database) and that zh_CN, ru and fr are
+#      complete (scripts/check_translations.py);
+#   6. run pylint-odoo with the mandatory OCA configuration (.pylintrc-mandatory).
 # Logs are kept in .test-logs/. Exit status is 0 only when every step passes.
 #
 #   ./scripts/run-tests.sh
@@ -197,6 +202,51 @@ run_pytest() {
 run_pytest "$DB_NODEMO"
 run_pytest "$DB_DEMO"
 run_pytest "$DB_COEXIST"
+
+# The READMEs render without any docutils error or warning
+info "Checking that README.rst and $ADDON/README.rst render cleanly"
+rc=0
+python3 -c '
+import sys
+import docutils.core
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as readme:
+        docutils.core.publish_doctree(
+            readme.read(),
+            source_path=path,
+            settings_overrides={"halt_level": 2, "report_level": 2},
+        )
+    print("OK: " + path + " renders cleanly.")
+' README.rst "$ADDON/README.rst" 2>&1 | tee "$LOG_DIR/readme.log" || rc=$?
+if [ "$rc" -eq 0 ]; then
+    record "README.rst and $ADDON/README.rst render without warnings" PASS
+else
+    record "README.rst and $ADDON/README.rst render without warnings" FAIL
+fi
+
+# Translations: the .pot is up to date and the catalogues complete. Off until
+# the catalogues are merged: SPA_CHECK_TRANSLATIONS=1 turns it on.
+if [ "${SPA_CHECK_TRANSLATIONS:-0}" = 1 ]; then
+    info "Checking the translations against a .pot exported from $DB_DEMO"
+    rc=0
+    if [ "$(addon_state "$DB_DEMO")" != installed ]; then
+        echo "FAIL: $ADDON is not installed in $DB_DEMO: nothing to export."
+        rc=1
+    else
+        "${ODOO_CMD[@]}" --addons-path="$ADDONS_PATH" i18n export -d "$DB_DEMO" \
+            -o "$LOG_DIR/exported.pot" "$ADDON" >"$LOG_DIR/i18n-export.out" 2>&1 || rc=$?
+        [ "$rc" -eq 0 ] || tail -n 20 "$LOG_DIR/i18n-export.out"
+    fi
+    if [ "$rc" -eq 0 ]; then
+        python3 "$REPO_ROOT/scripts/check_translations.py" "$LOG_DIR/exported.pot" \
+            "$ADDON/i18n" 2>&1 | tee "$LOG_DIR/translations.log" || rc=$?
+    fi
+    if [ "$rc" -eq 0 ]; then
+        record "translations (.pot up to date, zh_CN, ru, fr complete)" PASS
+    else
+        record "translations (.pot up to date, zh_CN, ru, fr complete)" FAIL
+    fi
+fi
 
 info "Running pylint-odoo with .pylintrc-mandatory"
 rc=0

@@ -519,9 +519,10 @@ class CrmLead(models.Model):
                     "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
                     "user_id": owner.id,
                     "summary": self.with_context(lang=owner.lang).env._(
-                        "%(stage)s: over to you", stage=step.stage_id.name
+                        "%(stage)s: over to you",
+                        stage=step.stage_id.with_context(lang=owner.lang).name,
                     ),
-                    "note": step.checklist,
+                    "note": step.with_context(lang=owner.lang).checklist,
                     "date_deadline": step._deadline(
                         vals["date_in"], vals.get("date_deadline")
                     ),

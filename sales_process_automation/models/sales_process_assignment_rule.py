@@ -775,7 +775,9 @@ class SalesProcessAssignmentRule(models.Model):
                     "res_id": record.id,
                     "activity_type_id": todo.id,
                     "user_id": record.user_id.id,
-                    "summary": self.env._("Contact the customer: new assignment"),
+                    "summary": self.with_context(lang=record.user_id.lang).env._(
+                        "Contact the customer: new assignment"
+                    ),
                     "date_deadline": record.sales_process_first_contact_deadline
                     and record.sales_process_first_contact_deadline.date()
                     or today,
@@ -804,12 +806,14 @@ class SalesProcessAssignmentRule(models.Model):
                 % (record._notify_get_action_link("view"), record.display_name)
                 for record in user_records
             )
-            model = self.env["ir.model"]._get(records._name).display_name
+            # the assignee's language; queued, not sent in the request
+            env = records.with_context(lang=user.lang).env
+            model = env["ir.model"]._get(records._name).display_name
             # sudo: a notification without a document, which the assigning
             # user (an importer, the mail gateway) may not send themselves
-            records.env["mail.thread"].sudo().message_notify(
+            env["mail.thread"].sudo().message_notify(
                 partner_ids=user.partner_id.ids,
-                subject=self.env._(
+                subject=env._(
                     "You have been assigned %(count)s records: %(model)s",
                     count=len(user_records),
                     model=model,
@@ -817,7 +821,7 @@ class SalesProcessAssignmentRule(models.Model):
                 body=self.env["mail.render.mixin"]._replace_local_links(
                     Markup("<p>%s</p><ul>%s</ul>")
                     % (
-                        self.env._(
+                        env._(
                             "Dear %(name)s, these records are now yours:",
                             name=user.name,
                         ),
@@ -936,8 +940,10 @@ class SalesProcessAssignmentRule(models.Model):
                     "res_id": record.id,
                     "activity_type_id": todo.id,
                     "user_id": manager.id,
-                    "summary": self.env._("Not contacted in time"),
-                    "note": self.env._(
+                    "summary": self.with_context(lang=manager.lang).env._(
+                        "Not contacted in time"
+                    ),
+                    "note": self.with_context(lang=manager.lang).env._(
                         "%(user)s did not contact the customer within %(hours)s "
                         "working hours of the assignment.",
                         user=record.user_id.name,

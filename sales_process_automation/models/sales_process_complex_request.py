@@ -259,7 +259,9 @@ class SalesProcessComplexRequest(models.Model):
                 request.activity_schedule(
                     ACTIVITY_TYPE,
                     user_id=user.id,
-                    summary=self.env._("Approve or reject the complex opportunity"),
+                    summary=self.with_context(lang=user.lang).env._(
+                        "Approve or reject the complex opportunity"
+                    ),
                     note=request.details,
                 )
             request.lead_id.message_post(

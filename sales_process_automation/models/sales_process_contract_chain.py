@@ -277,8 +277,9 @@ class SalesProcessContractChain(models.Model):
                 to_create.append({"chain_id": chain.id, "code": code, **values})
         Step.create(to_create)
 
-    def _failure_summary(self):
-        return self.env._("Contract chain failed")
+    def _failure_summary(self, user):
+        """The summary of the failure activity, in the language of ``user``."""
+        return self.with_context(lang=user.lang).env._("Contract chain failed")
 
     def _report_failure(self, failed):
         """Say what failed in the order's chatter and ask finance to fix it."""
@@ -300,7 +301,7 @@ class SalesProcessContractChain(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         finance = self.policy_id._finance_user() if self.policy_id else False
-        summary = self._failure_summary()
+        summary = finance and self._failure_summary(finance)
         if finance and not self.order_id.activity_ids.filtered(
             lambda activity: activity.summary == summary and activity.user_id == finance
         ):
@@ -314,9 +315,9 @@ class SalesProcessContractChain(models.Model):
     def _close_failure_activity(self):
         """Everything is done: finance has nothing left to fix."""
         self.ensure_one()
-        summary = self._failure_summary()
         self.order_id.activity_ids.filtered(
-            lambda activity: activity.summary == summary
+            lambda activity: activity.summary
+            == self._failure_summary(activity.user_id)
         ).action_feedback(feedback=self.env._("The contract chain is done."))
 
     # ------------------------------------------------------------------
@@ -529,7 +530,7 @@ class SalesProcessContractChain(models.Model):
                     "res_id": invoice.id,
                     "activity_type_id": todo.id,
                     "date_deadline": invoice.invoice_date_due,
-                    "summary": self.env._(
+                    "summary": self.with_context(lang=finance.lang).env._(
                         "Check the payment of %(invoice)s", invoice=invoice.name
                     ),
                     "user_id": finance.id,
@@ -740,10 +741,11 @@ class SalesProcessContractChain(models.Model):
         users = self.policy_id._finance_user() | self.team_id.user_id
         for invoice in invoices:
             for user in users.filtered("active"):
+                env = self.with_context(lang=user.lang).env
                 invoice.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=self.env._("Overdue: %(invoice)s", invoice=invoice.name),
-                    note=self.env._(
+                    summary=env._("Overdue: %(invoice)s", invoice=invoice.name),
+                    note=env._(
                         "%(invoice)s of the signed contract %(order)s is unpaid "
                         "%(days)s days after its due date.",
                         invoice=invoice.name,

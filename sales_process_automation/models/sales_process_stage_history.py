@@ -972,8 +972,8 @@ class SalesProcessStageHistory(models.Model):
     ):
         """An activity for each recipient of each row's record, and one email.
 
-        Activities speak the language of their assignee, emails the one of their
-        template's recipient. Each activity is linked to its row: it is removed
+        Activities and emails speak the language of their recipient: a row whose
+        recipients speak two languages sends one email in each. Each activity is linked to its row: it is removed
         when the reason ends (``_sla_close_activities``). The recipients
         ``mail_only_of(document, row)`` get the email but no activity; the users
         of ``cc_of(document, row)`` are copied on the email.
@@ -981,14 +981,16 @@ class SalesProcessStageHistory(models.Model):
         todo = self.env.ref("mail.mail_activity_data_todo")
         now = fields.Datetime.now()
         activity_vals = []
-        partners_by_row = {}
+        # {lang: {row id: "partner ids"}}: one email per row and language
+        partners_by_lang = defaultdict(dict)
         for row in self:
             document = row._document()
             users = recipients_of(document, row)
             copied = cc_of(document, row) if cc_of else users.browse()
-            partners_by_row[row.id] = ",".join(
-                str(id_) for id_ in (users | copied).partner_id.ids
-            )
+            for lang, partners in (users | copied).partner_id.grouped(
+                lambda partner: partner.lang or ""
+            ).items():
+                partners_by_lang[lang][row.id] = ",".join(map(str, partners.ids))
             planned = users - mail_only_of(document, row) if mail_only_of else users
             activity_vals += [
                 {
@@ -1007,11 +1009,15 @@ class SalesProcessStageHistory(models.Model):
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             activity_vals
         )
-        rows_to_mail = self.filtered(lambda row: partners_by_row[row.id])
-        if template and rows_to_mail:
-            template.with_context(sla_partner_ids=partners_by_row).send_mail_batch(
-                rows_to_mail.ids
-            )
+        if not template:
+            return
+        for lang, partners_by_row in partners_by_lang.items():
+            # each recipient reads the email in their language: the template is
+            # rendered once per language of the recipients, overriding its own
+            # lang (the owner's), as Odoo's preview in a language does
+            template.with_context(
+                sla_partner_ids=partners_by_row, template_preview_lang=lang or None
+            ).send_mail_batch(list(partners_by_row))
 
     def _sla_next_step(self, now):
         """What to do about the row's record, with its deadline in words."""

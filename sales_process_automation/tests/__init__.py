@@ -32,3 +32,4 @@ from . import test_survey_feedback_answer
 from . import test_assignment_concurrency
 from . import test_assignment_mail_context
 from . import test_approvals_ux
+from . import test_i18n_recipients

@@ -28,7 +28,10 @@ class TestDemo(TransactionCase):
         )
         if not director:
             self.skipTest("the database has no demo data")
-        teams = self.env["crm.team"].search([("user_id", "=", director.id)])
+        teams = self.env.ref(
+            "sales_process_automation.crm_team_direct_sales_east"
+        ) | self.env.ref("sales_process_automation.crm_team_direct_sales_west")
+        self.assertEqual(teams.user_id.mapped("lang"), ["en_US", "ru_RU"])
         leads = (
             self.env["crm.lead"]
             .with_context(active_test=False)
@@ -92,3 +95,37 @@ class TestDemo(TransactionCase):
         self.assertEqual(lead.sales_process_assignment_rule_id, rule)
         self.assertEqual(lead.team_id, rule.team_id)
         self.assertIn(lead.user_id, rule.member_ids.user_id)
+
+    def test_every_role_signs_in_with_its_login_as_password(self):
+        """The logins of the README's first hour, one per role."""
+        roles = {
+            "spa_rep_li": "sales_team.group_sale_salesman",
+            "spa_leader_petrov": "sales_process_automation.group_manager",
+            "spa_director_chen": "sales_team.group_sale_manager",
+            "spa_admin_dubois": "sales_process_automation.group_admin",
+            "spa_finance_wang": "account.group_account_invoice",
+            "spa_support_zhao": "helpdesk_mgmt.group_helpdesk_user_team",
+        }
+        if not self.env.ref(
+            "sales_process_automation.res_users_team_leader_petrov",
+            raise_if_not_found=False,
+        ):
+            self.skipTest("the database has no demo data")
+        for login, group in roles.items():
+            with self.subTest(login=login):
+                auth = self.env["res.users"].authenticate(
+                    {"type": "password", "login": login, "password": login},
+                    {"interactive": False},
+                )
+                user = self.env["res.users"].browse(auth["uid"])
+                self.assertEqual(user.login, login)
+                self.assertTrue(user.has_group(group))
+        self.assertEqual(
+            self.env.ref("sales_process_automation.res_users_rep_li").lang, "zh_CN"
+        )
+        self.assertEqual(
+            self.env.ref(
+                "sales_process_automation.res_users_team_leader_petrov"
+            ).lang,
+            "ru_RU",
+        )
