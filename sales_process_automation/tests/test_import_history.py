@@ -5,7 +5,7 @@ import io
 from datetime import datetime
 
 from odoo.exceptions import AccessError
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import SalesProcessCommon
 
@@ -22,12 +22,9 @@ class TestImportHistory(SalesProcessCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env,
-            login="spa_history_manager",
-            groups="sales_team.group_sale_manager",
-            tz="UTC",
-        )
+        # the sales manager who leads East imports its history
+        cls.manager = cls.director
+        cls.manager.tz = "UTC"
         cls.new, cls.qualified = cls.stages[0], cls.stages[1]
         with freeze_time("2026-09-01 10:00:00"):
             cls.lead = cls.env["crm.lead"].create(
@@ -49,7 +46,7 @@ class TestImportHistory(SalesProcessCommon):
             }
         )
 
-    def _csv(self, rows, header=HEADER):
+    def _csv(self, rows, header=tuple(HEADER)):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(header)
@@ -117,9 +114,10 @@ class TestImportHistory(SalesProcessCommon):
         self.assertEqual(len(result["ids"]), 2)
         first, second, current = self._history(self.lead)
         self.assertEqual(
-            [(row.crm_stage_id, row.date_in, row.date_out) for row in self._history(
-                self.lead
-            )],
+            [
+                (row.crm_stage_id, row.date_in, row.date_out)
+                for row in (first, second, current)
+            ],
             [
                 (self.new, datetime(2026, 8, 3, 8), datetime(2026, 8, 5, 12)),
                 (self.qualified, datetime(2026, 8, 5, 12), datetime(2026, 9, 1, 10)),
@@ -145,6 +143,15 @@ class TestImportHistory(SalesProcessCommon):
         self.assertEqual(
             self.lead.sales_process_stage_history_ids, first | second | current
         )
+        # the analyses show the past: the time spent in New before, as the
+        # team's manager reads it
+        Time = self.env["sales.process.stage.time.report"].with_user(self.manager)
+        [(count, median)] = Time._read_group(
+            [("lead_id", "=", self.lead.id), ("crm_stage_id", "=", self.new.id)],
+            [],
+            ["__count", "median_hours:avg"],
+        )
+        self.assertEqual((count, median), (2, 20.0), "the open stay counts no time")
 
     def test_reimport_changes_nothing(self):
         first = self._import(self._file())
@@ -162,6 +169,16 @@ class TestImportHistory(SalesProcessCommon):
             ),
             2,
         )
+        # the same movement with another end is a conflict, not a new movement
+        changed = self._import(
+            self._file().replace(b"2026-08-05 12:00:00,spa", b"2026-08-05 11:00:00,spa")
+        )
+        self.assertIn(
+            "Row 2: this movement of Hangzhou Rollers retrofit was imported before "
+            "with another leaving date or owner.",
+            self._errors(changed),
+        )
+        self.assertEqual(rows.mapped("date_out")[0], datetime(2026, 8, 5, 12))
 
     def test_reference_by_external_id(self):
         result = self._import(
