@@ -241,11 +241,17 @@ class SalesProcessHistoryImport(models.Model):
         their working hours counted in their lead's working calendar."""
         # sudo: the history is maintained by the system, users only read it
         History = self.env["sales.process.stage.history"].sudo()
-        leads = self.env["crm.lead"].sudo()
+        # iterated, not browsed one by one: the leads are read together
+        leads = {
+            lead.id: lead
+            for lead in self.env["crm.lead"]
+            .sudo()
+            .browse({movement[0] for movement in movements})
+        }
         stages = self.env["crm.stage"]
         vals_list = []
         for lead_id, stage_id, date_in, date_out, user_id in movements:
-            lead = leads.browse(lead_id)
+            lead = leads[lead_id]
             vals = lead._stage_history_row_values(
                 stages.browse(stage_id), date_in, date_out
             )
@@ -253,7 +259,7 @@ class SalesProcessHistoryImport(models.Model):
             vals_list.append(vals)
         History._add_durations(vals_list)
         rows = History._insert_rows(vals_list)
-        leads.browse({movement[0] for movement in movements}).invalidate_recordset(
+        self.env["crm.lead"].browse(list(leads)).invalidate_recordset(
             ["sales_process_stage_history_ids"]
         )
         return rows

@@ -241,3 +241,31 @@ class TestImportHistory(SalesProcessCommon):
         self.assertFalse(result["ids"])
         self.assertTrue(self._errors(result))
         self.assertEqual(len(self._history(self.lead)), 1)
+
+    def test_queries_do_not_grow_with_rows(self):
+        Import = self.env["sales.process.history.import"].with_user(self.manager)
+
+        def import_queries(count):
+            with freeze_time("2026-08-01 10:00:00"):
+                leads = self._create_leads(count)
+            vals_list = [
+                {
+                    "lead_id": lead.id,
+                    "crm_stage_id": self.stages[step].id,
+                    "date_in": datetime(2026, 7, 6 + step, 8),
+                    "date_out": datetime(2026, 7, 7 + step, 8),
+                }
+                for lead in leads
+                for step in range(2)
+            ]
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Import.create(vals_list)
+            self.env.flush_all()
+            self.assertEqual(
+                self.History.search_count([("lead_id", "in", leads.ids)]), 3 * count
+            )
+            return self.env.cr.sql_log_count - before
+
+        import_queries(1)  # the registry caches (working hours) filled once
+        self.assertEqual(import_queries(2), import_queries(12))
