@@ -71,6 +71,7 @@
         "views/sales_process_feedback_request_views.xml",
         "views/res_partner_views.xml",
         "report/sales_process_feedback_report_views.xml",
+        "views/sales_process_history_import_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
     "demo": [

@@ -497,19 +497,20 @@ class SalesProcessStageHistory(models.Model):
 
     @api.model
     def _insert_rows(self, vals_list):
-        """Insert rows in one statement whatever their number.
+        """Insert rows in one statement whatever their number; the new rows,
+        in the order of ``vals_list``.
 
         The ORM would insert them 100 at a time; a stage change on a large batch
         must cost the same few queries as on one record.
         """
         if not vals_list:
-            return
+            return self.browse()
         columns = sorted(set().union(*vals_list))
         now = fields.Datetime.now()
         audit = [self.env.uid, now, self.env.uid, now]
         self.env.cr.execute(
             SQL(
-                "INSERT INTO %s (%s) VALUES %s",
+                "INSERT INTO %s (%s) VALUES %s RETURNING id",
                 SQL.identifier(self._table),
                 SQL(", ").join(
                     SQL.identifier(name)
@@ -540,6 +541,7 @@ class SalesProcessStageHistory(models.Model):
                 ),
             )
         )
+        rows = self.browse([id_ for (id_,) in self.env.cr.fetchall()])
         self.invalidate_model()
         self._refresh_funnel_flags(
             list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
@@ -550,6 +552,7 @@ class SalesProcessStageHistory(models.Model):
                 for link in DOCUMENT_LINKS.values()
             }
         )
+        return rows
 
     @api.model
     def _close_open_rows(self, link, record_ids, date_out):

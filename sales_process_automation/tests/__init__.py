@@ -27,6 +27,7 @@ from . import test_process_notification
 from . import test_process_template
 from . import test_import_lead_keys
 from . import test_import_leads
+from . import test_import_history
 from . import test_survey_feedback
 from . import test_survey_feedback_answer
 from . import test_assignment_concurrency

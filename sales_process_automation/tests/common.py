@@ -270,6 +270,17 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
             for key, lead in cls.leads.items()
         }
         records["sales.process.stage.history"] = rows
+        records["sales.process.history.import"] = {
+            key: cls.env["sales.process.history.import"].create(
+                {
+                    "lead_id": lead.id,
+                    "crm_stage_id": cls.stages[0].id,
+                    "date_in": "2025-03-02 09:00:00",
+                    "date_out": "2025-03-04 09:00:00",
+                }
+            )
+            for key, lead in cls.leads.items()
+        }
         records["sales.process.sla.event"] = {
             key: cls.env["sales.process.sla.event"].create(
                 {"history_id": row.id, "kind": "breach", "date": row.date_in}

@@ -196,6 +196,12 @@ MATRIX = {
         "leader": ("r", {"west"}),
         "admin": ("r", TEAMS),
     },
+    # managers import the past movements of their company's leads
+    "sales.process.history.import": {
+        "rep": NONE,
+        "leader": ("rc", TEAMS),
+        "admin": ("rc", TEAMS),
+    },
 }
 
 

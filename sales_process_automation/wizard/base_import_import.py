@@ -19,6 +19,16 @@ class BaseImportImport(models.TransientModel):
         column of the template) and ``sales_process_duplicates`` (skip,
         update or create; default skip).
         """
+        if self.res_model == "sales.process.history.import":
+            # the stage movements name the rows of the file in their messages
+            return super(
+                BaseImportImport,
+                self.with_context(
+                    sales_process_import_row_offset=self._sales_process_file_row(
+                        0, options
+                    )
+                ),
+            ).execute_import(fields, columns, options, dryrun=dryrun)
         if self.res_model != "crm.lead":
             return super().execute_import(fields, columns, options, dryrun=dryrun)
         if options.get(
