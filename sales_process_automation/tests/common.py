@@ -385,6 +385,12 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
         records["sales.process.assignment.member"] = {
             key: rule.member_ids for key, rule in rules.items()
         }
+        records["sales.process.assignment.turn"] = {
+            key: cls.env["sales.process.assignment.turn"].create(
+                {"member_id": rule.member_ids[:1].id, "count": 1}
+            )
+            for key, rule in rules.items()
+        }
         # one company-wide contract policy per company: the fixture's own
         cls.env["sales.process.contract.policy"].search([]).action_archive()
         for model, values in (

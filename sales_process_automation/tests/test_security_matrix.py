@@ -68,6 +68,11 @@ MATRIX = {
         "leader": ("r", COMPANY),
         "admin": ("rwcu", COMPANY),
     },
+    "sales.process.assignment.turn": {
+        "rep": NONE,
+        "leader": NONE,
+        "admin": ("r", COMPANY),
+    },
     "sales.process.assignment.test": {
         "rep": ("rwc", {"rep"}),
         "leader": ("rwc", {"leader"}),
