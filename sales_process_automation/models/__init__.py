@@ -40,7 +40,6 @@ from . import sale_order_line
 from . import sales_process_stage_skip_request
 from . import sales_process_dashboard_tile
 from . import sales_process_step
-from . import mail_activity
 from . import sales_process_template
 from . import sales_process_feedback_campaign
 from . import sales_process_feedback_request
