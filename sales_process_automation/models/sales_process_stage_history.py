@@ -345,7 +345,10 @@ class SalesProcessStageHistory(models.Model):
                 WITH stage AS (
                     SELECT id, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
                       FROM crm_stage
-                ), flags AS (
+                ), flags AS MATERIALIZED (
+                    -- computed once: inlined, a plan built on stale statistics
+                    -- (rows inserted in this transaction) ran it again for
+                    -- every row to update
                     SELECT history.id,
                            COALESCE(
                                NOT history.crm_stage_id = ANY(
