@@ -27,14 +27,20 @@ class TestAssignmentConcurrency(TransactionCase):
             return function(api.Environment(cr, SUPERUSER_ID, {}))
 
     def _set_up(self, env):
-        # the demo rep creates the leads, two others take them in turn
+        # a rep creates the leads, two others take them in turn
+        salesman = [Command.link(env.ref("sales_team.group_sale_salesman").id)]
+        env["res.users"].create(
+            {
+                "name": "Concurrency creator",
+                "login": "spa_concurrency_creator",
+                "group_ids": salesman,
+            }
+        )
         reps = env.ref("base.user_admin") | env["res.users"].create(
             {
                 "name": "Concurrency rep",
                 "login": "spa_concurrency_rep",
-                "group_ids": [
-                    Command.link(env.ref("sales_team.group_sale_salesman").id)
-                ],
+                "group_ids": salesman,
             }
         )
         rule = env["sales.process.assignment.rule"].create(
@@ -59,11 +65,13 @@ class TestAssignmentConcurrency(TransactionCase):
         )
         rule.unlink()
         partner = rep.partner_id
-        rep.unlink()
-        partner.unlink()
+        creator = env["res.users"].search([("login", "=", "spa_concurrency_creator")])
+        partners = partner | creator.partner_id
+        (rep | creator).unlink()
+        partners.unlink()
 
     def _create_lead(self, env, name):
-        rep = env.ref("base.user_demo")
+        rep = env["res.users"].search([("login", "=", "spa_concurrency_creator")])
         return (
             env["crm.lead"]
             .with_user(rep)
