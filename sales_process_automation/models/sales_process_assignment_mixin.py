@@ -89,25 +89,6 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
                 sales_process_assignment_on_create=True
             )._assignment_apply()
         return self
-        to_assign = records
-        # sudo: which rules reassign is configuration, whoever creates
-        if not (
-            self.env["sales.process.assignment.rule"]
-            .sudo()
-            .search_count(
-                [("res_model", "=", self._name), ("reassign", "=", True)], limit=1
-            )
-        ):
-            # no rule takes records that have an owner: only the others are
-            # matched, a lead created with its salesperson costs one query
-            to_assign = records.filtered(lambda record: not record.user_id)
-        if to_assign:
-            # mail.thread discards the tracking of records it creates, once
-            # this create returns: the assignment must not rely on it
-            to_assign.with_context(
-                sales_process_assignment_on_create=True
-            )._assignment_apply()
-        return records
 
     def _assignment_open_domain(self):
         """Domain of the records that count in a rep's open load."""
