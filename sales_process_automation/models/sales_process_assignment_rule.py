@@ -12,7 +12,7 @@ from odoo.fields import Domain
 from odoo.tools import ormcache
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools.cron_cursor import read_cursor, write_cursor
+from ..tools.cron_cursor import process_in_batches
 
 ASSIGNMENT_MODELS = [
     ("crm.lead", "Leads/Opportunities"),
@@ -871,19 +871,14 @@ class SalesProcessAssignmentRule(models.Model):
             domain = Domain(
                 [("user_id", "=", False), *Model._assignment_open_domain()]
             )
-            cursor = f"assign_backlog.{res_model}"
-            last_id = read_cursor(self.env, cursor)
-            while records := Model.search(
-                domain & Domain("id", ">", last_id), limit=batch_size, order="id"
+            if not process_in_batches(
+                Model,
+                domain,
+                f"assign_backlog.{res_model}",
+                batch_size,
+                lambda records: records._assignment_apply(),
             ):
-                last_id = records[-1].id
-                records._assignment_apply()
-                remaining = Model.search_count(domain & Domain("id", ">", last_id))
-                write_cursor(self.env, cursor, remaining and last_id)
-                if not self.env["ir.cron"]._commit_progress(
-                    len(records), remaining=remaining
-                ):
-                    return  # out of time: the next call goes on from the cursor
+                return  # out of time: the next call goes on from the bookmark
 
     @api.model
     def _cron_first_contact_sweep(self):

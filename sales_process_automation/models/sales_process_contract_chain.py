@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import format_date, formatLang
 
-from ..tools.cron_cursor import read_cursor, write_cursor
+from ..tools.cron_cursor import process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -709,20 +709,13 @@ class SalesProcessContractChain(models.Model):
                 ("invoice_ids.payment_state", "in", ("not_paid", "partial")),
             ]
         )
-        last_id = read_cursor(self.env, "contract_overdue")
-        while chains := self.search(
-            domain & Domain("id", ">", last_id), limit=batch_size, order="id"
-        ):
-            last_id = chains[-1].id
+
+        def escalate(chains):
             late = chains.filtered(lambda chain: chain._overdue_invoices(today))
             for chain in late.try_lock_for_update():
                 chain._escalate_overdue(chain._overdue_invoices(today))
-            remaining = self.search_count(domain & Domain("id", ">", last_id))
-            write_cursor(self.env, "contract_overdue", remaining and last_id)
-            if not self.env["ir.cron"]._commit_progress(
-                len(chains), remaining=remaining
-            ):
-                return  # out of time: the next call goes on from the cursor
+
+        process_in_batches(self, domain, "contract_overdue", batch_size, escalate)
 
     def _overdue_invoices(self, today):
         self.ensure_one()

@@ -14,7 +14,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_datetime, ormcache
 
-from ..tools.cron_cursor import read_cursor, write_cursor
+from ..tools.cron_cursor import process_in_batches, read_cursor, write_cursor
 
 _logger = logging.getLogger(__name__)
 
@@ -1141,20 +1141,15 @@ class SalesProcessStageHistory(models.Model):
         batch_size = self._sla_batch_size()
         pending = self._sla_recompute_pending()
         for res_model in list(pending):
-            cursor = f"sla_recompute.{res_model}"
             domain = Domain("res_model", "=", res_model) & Domain("date_out", "=", False)
-            last_id = read_cursor(self.env, cursor)
-            while rows := self.search(
-                domain & Domain("id", ">", last_id), limit=batch_size, order="id"
+            if not process_in_batches(
+                self,
+                domain,
+                f"sla_recompute.{res_model}",
+                batch_size,
+                lambda rows: rows._sla_reapply_policies(),
             ):
-                last_id = rows[-1].id
-                rows._sla_reapply_policies()
-                remaining = self.search_count(domain & Domain("id", ">", last_id))
-                write_cursor(self.env, cursor, remaining and last_id)
-                if not self.env["ir.cron"]._commit_progress(
-                    len(rows), remaining=remaining
-                ):
-                    return  # out of time: the next call goes on from the cursor
+                return  # out of time: the next call goes on from the bookmark
             pending.remove(res_model)
             # sudo: a technical setting of the job
             self.env["ir.config_parameter"].sudo().set_param(

@@ -3,6 +3,8 @@
 """Where a job that walks records by id stopped, so that the next call of the
 scheduler goes on from there instead of starting over from the first id."""
 
+from odoo.fields import Domain
+
 PREFIX = "sales_process_automation.cron_cursor."
 
 
@@ -16,3 +18,25 @@ def write_cursor(env, key, last_id):
     """Save the last id done; ``0`` when the job went through every record."""
     # sudo: a technical bookmark of the job, whoever runs it
     env["ir.config_parameter"].sudo().set_param(PREFIX + key, last_id or False)
+
+
+def process_in_batches(model, domain, key, batch_size, process):
+    """Call ``process(records)`` on the records of ``domain``, a batch at a time
+    in id order from the bookmark of the job ``key``, each batch committed
+    through the scheduler.
+
+    Returns False when the scheduler's time is spent (the next call goes on
+    from the bookmark), True once every record is done.
+    """
+    env = model.env
+    last_id = read_cursor(env, key)
+    while records := model.search(
+        domain & Domain("id", ">", last_id), limit=batch_size, order="id"
+    ):
+        last_id = records[-1].id
+        process(records)
+        remaining = model.search_count(domain & Domain("id", ">", last_id))
+        write_cursor(env, key, remaining and last_id)
+        if not env["ir.cron"]._commit_progress(len(records), remaining=remaining):
+            return False
+    return True
