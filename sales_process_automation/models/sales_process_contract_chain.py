@@ -32,6 +32,14 @@ STEPS = [
     ("ticket", "Onboarding Ticket"),
     ("actions", "Extra Actions"),
 ]
+# The chain job runs a batch in two transactions. Posting an invoice locks its
+# journal's next number until the commit (sequence.mixin._locked_increment), so
+# posting ends the first transaction: another worker's batch then waits for the
+# posting of this one, not for its PDFs and mails too.
+JOB_PHASES = (
+    ("invoice", "confirmation", "won", "ticket", "post_invoice"),
+    ("email_invoice", "payment_followup", "actions"),
+)
 
 
 class SalesProcessContractChain(models.Model):
@@ -136,7 +144,12 @@ class SalesProcessContractChain(models.Model):
         return chains.filtered(lambda chain: chain.state == "queued")
 
     def _run(self):
-        """Run the steps not done yet; a failed step never blocks.
+        """Run the steps not done yet, then settle the chains' state."""
+        self._run_steps([code for code, _label in STEPS])
+        self._settle()
+
+    def _run_steps(self, codes):
+        """Run steps ``codes`` where not done yet; a failed step never blocks.
 
         Each step runs for all the chains that need it at once, in a
         savepoint; when that fails, it runs again chain by chain, so that only
@@ -154,7 +167,7 @@ class SalesProcessContractChain(models.Model):
         ).items():
             group.policy_id = policy
         with_policy = chains.filtered("policy_id")
-        for code, _label in STEPS if chains - with_policy else ():
+        for code in codes if chains - with_policy else ():
             (chains - with_policy)._record_step(
                 code,
                 dict.fromkeys(
@@ -175,13 +188,16 @@ class SalesProcessContractChain(models.Model):
             for step in with_policy.step_ids
             if step.state == "done"
         }
-        for code, _label in STEPS:
+        for code in codes:
             todo = with_policy.filtered(
                 lambda chain, code=code: (chain.id, code) not in done
             )
             if todo:
                 todo._record_step(code, todo._run_step(code))
-        for chain in chains:
+
+    def _settle(self):
+        """Done or failed, and finance told what is left to fix."""
+        for chain in self:
             failed = chain.step_ids.filtered(lambda step: step.state == "failed")
             chain.state = "failed" if failed else "done"
             if failed:
@@ -191,10 +207,12 @@ class SalesProcessContractChain(models.Model):
 
     @api.model
     def _cron_run_queued_chains(self):
-        """Run the queued chains, a batch per transaction.
+        """Run the queued chains, a batch at a time.
 
         ``FOR UPDATE SKIP LOCKED``: several workers (Odoo servers, cron
         threads) split the queue; a chain another one holds is left to it.
+        A batch takes two transactions (``JOB_PHASES``); a chain stays queued
+        until its second one, and whoever locks it next runs what is not done.
         """
         batch_size = self._batch_size()
         conflicts = 0
@@ -208,8 +226,19 @@ class SalesProcessContractChain(models.Model):
             if not chains:
                 return
             try:
-                for company, group in chains.grouped("company_id").items():
-                    group.with_company(company)._run()
+                chains._run_phase(JOB_PHASES[0])
+                self.env["ir.cron"]._commit_progress()
+                # another worker may have taken (and finished) some chains
+                # between the commit and this lock: they are left to it
+                self.env.cr.execute(
+                    "SELECT id FROM sales_process_contract_chain "
+                    "WHERE id IN %s AND state = 'queued' "
+                    "ORDER BY id FOR UPDATE SKIP LOCKED",
+                    [tuple(chains.ids)],
+                )
+                chains = self.browse(row[0] for row in self.env.cr.fetchall())
+                chains.invalidate_recordset()
+                chains._run_phase(JOB_PHASES[1], settle=True)
             except OperationalError as error:
                 # another worker updated a row this batch updates too (a
                 # sequence, a round-robin counter): the batch starts again in
@@ -227,6 +256,14 @@ class SalesProcessContractChain(models.Model):
                 len(chains), remaining=remaining
             ):
                 return
+
+    def _run_phase(self, codes, settle=False):
+        """Run steps ``codes`` company by company."""
+        for company, group in self.grouped("company_id").items():
+            group = group.with_company(company)
+            group._run_steps(codes)
+            if settle:
+                group._settle()
 
     @api.model
     def _batch_size(self):

@@ -11,6 +11,7 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.module import load_script
 from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..models.sales_process_contract_chain import STEPS
 from .common import SalesProcessCommon
@@ -60,8 +61,9 @@ class TestContractChain(SalesProcessCommon):
     def _run_job(self):
         cron = self.env.ref("sales_process_automation.ir_cron_contract_chain")
         with self.enter_registry_test_mode():
-            cron.method_direct_trigger()
+            result = cron.method_direct_trigger()
         self.env.invalidate_all()
+        return result
 
     def _quotation(self, signed=True, product=None, **values):
         order = self.env["sale.order"].create(
@@ -469,6 +471,42 @@ class TestContractChain(SalesProcessCommon):
         self.assertEqual(bad.sales_process_contract_chain_ids.state, "failed")
         self.assertEqual(self._steps(bad)["invoice"], "failed")
         self.assertEqual(self._steps(bad)["ticket"], "done")
+
+    def test_job_interrupted_after_posting_finishes_once_on_the_next_run(self):
+        """The first transaction of a batch ends with the posting; a worker that
+        dies after it leaves posted invoices and queued chains, and the next run
+        emails each invoice once."""
+        self.company.sales_process_contract_chain_sync = False
+        orders = self._quotation() | self._quotation()
+        orders.action_confirm()
+        Chain = self.env.registry["sales.process.contract.chain"]
+        run_phase = Chain._run_phase
+
+        def killed_after_posting(chains, codes, settle=False):
+            if settle:
+                raise MemoryError("worker killed")
+            return run_phase(chains, codes, settle=settle)
+
+        with (
+            patch.object(Chain, "_run_phase", killed_after_posting),
+            mute_logger("odoo.addons.base.models.ir_cron"),
+        ):
+            failure = self._run_job()
+        self.assertEqual(failure["tag"], "display_exception")
+        chains = orders.sales_process_contract_chain_ids
+        self.assertEqual(set(chains.mapped("state")), {"queued"})
+        self.assertEqual(set(orders.invoice_ids.mapped("state")), {"posted"})
+        self.assertFalse(any(orders.invoice_ids.mapped("is_move_sent")))
+        self.assertEqual(len(self._mails_to_customer()), 2)
+
+        self._run_job()
+        self.assertEqual(set(chains.mapped("state")), {"done"})
+        for order in orders:
+            self.assertEqual(len(order.invoice_ids), 1)
+            self.assertTrue(order.invoice_ids.is_move_sent)
+            self.assertEqual(len(self._tickets(order)), 1)
+            self.assertEqual(self._steps(order)["email_invoice"], "done")
+        self.assertEqual(len(self._mails_to_customer()), 2, "signing mails sent once")
 
     def test_synchronous_setting_runs_the_chain_on_the_click(self):
         cron = self.env.ref("sales_process_automation.ir_cron_contract_chain")
