@@ -27,10 +27,11 @@ onboarding ticket. Three measures, printed side by side with their targets:
   two workers at once (two threads, each with its own cursor and environment,
   calling the cron method, which commits a batch at a time). Every chain must
   be done, with exactly one invoice, invoice mail, signing mail and ticket per
-  order. Goal: wall time ratio <= 0.6. Threads share one interpreter and
-  its GIL, so the same is measured again with worker processes (as Odoo's
-  cron workers are), each loading the registry before the clock starts. The
-  copy is dropped afterwards.
+  order. Goal: wall time ratio <= 0.6 with worker processes (as Odoo's cron
+  workers are), each loading the registry before the clock starts. Threads
+  share one interpreter and its GIL: their ratio is printed for information
+  (no speed-up expected, no wait on a lock either). The copy is dropped
+  afterwards.
 
 wkhtmltopdf renders one invoice PDF first; the others reuse its output (both
 ways of each measure render the same number of PDFs through Odoo's report
@@ -590,17 +591,18 @@ def main():
             clean,
         ),
         (
-            "scale-out: 2 threads / 1 thread <= 0.6 (goal)",
-            f"{thread_ratio:.2f}",
-            thread_ratio <= 0.6,
-        ),
-        (
             "scale-out: 2 processes / 1 process <= 0.6 (goal)",
             f"{process_ratio:.2f}",
             process_ratio <= 0.6,
         ),
     ):
         print(f"{label:58} {value:>28}  {verdict(passed)}")
+    # one interpreter runs one thread of Python at a time (the GIL): threads
+    # show that the workers do not wait on each other's locks, not a speed-up
+    print(
+        f"{'scale-out: 2 threads / 1 thread (one GIL, for information)':58} "
+        f"{thread_ratio:28.2f}"
+    )
     if not args.keep_database:
         benchlib.drop_database(args.database)
 
