@@ -276,6 +276,9 @@ class CrmLead(models.Model):
     def _assignment_open_domain(self):
         return [("probability", "<", 100)]
 
+    def _assignment_creator_sees_all(self):
+        return self.env.user.has_group("sales_team.group_sale_salesman_all_leads")
+
     @api.model
     def get_import_templates(self):
         return [

@@ -36,3 +36,6 @@ class HelpdeskTicket(models.Model):
 
     def _assignment_open_domain(self):
         return [("closed", "=", False)]
+
+    def _assignment_creator_sees_all(self):
+        return self.env.user.has_group("helpdesk_mgmt.group_helpdesk_user")

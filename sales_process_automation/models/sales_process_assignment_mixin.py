@@ -84,11 +84,25 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
             # no rule takes records that have an owner: only the others are
             # matched, a lead created with its salesperson costs one query
             to_assign = self.filtered(lambda record: not record.user_id)
+        if not self.env.su and not self._assignment_creator_sees_all():
+            # the rules may give a record to a colleague, whose records this
+            # user may not read, and the web client reads a record back once
+            # saved: the unassigned ones go to the backlog job, seconds later
+            later = to_assign.filtered(lambda record: not record.user_id)
+            if later:
+                to_assign -= later
+                self.env.ref(
+                    "sales_process_automation.ir_cron_assign_backlog"
+                )._trigger()
         if to_assign:
             to_assign.with_context(
                 sales_process_assignment_on_create=True
             )._assignment_apply()
         return self
+
+    def _assignment_creator_sees_all(self):
+        """Whether the current user reads the records of his colleagues."""
+        raise NotImplementedError
 
     def _assignment_open_domain(self):
         """Domain of the records that count in a rep's open load."""

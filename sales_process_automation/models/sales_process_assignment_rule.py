@@ -583,7 +583,12 @@ class SalesProcessAssignmentRule(models.Model):
             records -= rule._still_waiting(records, plan)
             notes.update(rule._assignment_notes(records, plan))
             initial.update(rule._write_plan(records, plan, turns, notes, now))
-            assigned = records.filtered(lambda record, plan=plan: plan[record.id][0])
+            # sudo: the owners were written with the user's rights; what follows
+            # is the rule's bookkeeping on records it may have given to a
+            # colleague, whose records the user may not write
+            assigned = records.sudo().filtered(
+                lambda record, plan=plan: plan[record.id][0]
+            )
             rule._plan_first_contact(assigned, now)
             if rule.notify_assignee:
                 to_notify.append(assigned)

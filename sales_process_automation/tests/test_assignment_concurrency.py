@@ -27,13 +27,18 @@ class TestAssignmentConcurrency(TransactionCase):
             return function(api.Environment(cr, SUPERUSER_ID, {}))
 
     def _set_up(self, env):
-        # a rep creates the leads, two others take them in turn
+        # a rep who reads all leads creates them (the rules run in his
+        # request), two others take them in turn
         salesman = [Command.link(env.ref("sales_team.group_sale_salesman").id)]
         env["res.users"].create(
             {
                 "name": "Concurrency creator",
                 "login": "spa_concurrency_creator",
-                "group_ids": salesman,
+                "group_ids": [
+                    Command.link(
+                        env.ref("sales_team.group_sale_salesman_all_leads").id
+                    )
+                ],
             }
         )
         reps = env.ref("base.user_admin") | env["res.users"].create(
@@ -145,6 +150,10 @@ class TestAssignmentRequestCost(SalesProcessCommon):
             }
         )
         cls.team_east.member_ids = [Command.link(cls.rep_li.id)]
+        # the rules run in the request of the users who read all leads
+        cls.rep_east.group_ids = [
+            Command.link(cls.env.ref("sales_team.group_sale_salesman_all_leads").id)
+        ]
         cls.rule = cls.env["sales.process.assignment.rule"].create(
             {"name": "Round-robin", "team_id": cls.team_east.id}
         )

@@ -16,7 +16,18 @@ MAIL_ON = {
 
 @tagged("post_install", "-at_install")
 class TestAssignmentMailContext(SalesProcessCommon):
-    """Assignment on create with chatter on, as users create records."""
+    """Assignment on create with chatter on, as users create records.
+
+    The rules run in the request of users who read all leads; those of reps
+    who read only their own leads run in the backlog job
+    (test_hardening_assignment)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rep_east.group_ids = [
+            Command.link(cls.env.ref("sales_team.group_sale_salesman_all_leads").id)
+        ]
 
     def _rule(self, user):
         return self.env["sales.process.assignment.rule"].create(

@@ -48,16 +48,88 @@ class TestHardeningAssignment(SalesProcessCommon):
 
     # item 10: the rule's bookkeeping is system work
     def test_rep_creates_an_unassigned_lead(self):
+        """A rep who reads only his own leads saves an unassigned lead: the
+        backlog job, woken up at once, assigns it (a rule may give it to a
+        colleague, which the web client could not read back)."""
         rule = self._rule()
+        self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", self.backlog_cron.id)]
+        ).unlink()
         with freeze_time("2026-11-16 09:00:00"):
             lead = (
                 self.env["crm.lead"]
                 .with_user(self.rep_east)
                 .create({"name": "Walk-in", "user_id": False})
             )
+        self.assertFalse(lead.user_id)
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [("cron_id", "=", self.backlog_cron.id)]
+            )
+        )
+        self._run(self.backlog_cron, "2026-11-16 09:00:05")
+        lead = lead.with_env(self.env)
         self.assertEqual(lead.sales_process_assignment_rule_id, rule)
         self.assertIn(lead.user_id, self.rep_east | self.rep_li)
-        self.assertEqual(sum(rule.member_ids.mapped("assigned_count")), 1)
+
+    def test_rep_saves_an_unassigned_lead_the_rules_give_to_a_colleague(self):
+        """The rules route the lead of a rep who sees only his own leads to a
+        colleague: the web client's save succeeds, then the colleague gets it
+        with the rule's follow-up (first-contact deadline, playbook)."""
+        self.team_east.member_ids = [Command.set(self.rep_east.ids)]
+        rule = self._rule(first_contact_hours=8)
+        rule.activity_plan_id = self.env["mail.activity.plan"].create(
+            {
+                "name": "Welcome call",
+                "res_model": "crm.lead",
+                "template_ids": [
+                    Command.create(
+                        {
+                            "summary": "Call the customer",
+                            "responsible_type": "on_demand",
+                            "activity_type_id": self.env.ref(
+                                "mail.mail_activity_data_call"
+                            ).id,
+                        }
+                    )
+                ],
+            }
+        )
+        with freeze_time("2026-11-16 09:00:00"):
+            saved = (
+                self.env["crm.lead"]
+                .with_user(self.rep_li)
+                .web_save({"name": "Walk-in", "user_id": False}, {"name": {}})
+            )
+        lead = self.env["crm.lead"].browse(saved[0]["id"])
+        self.assertEqual(saved[0]["name"], "Walk-in")
+        self._run(self.backlog_cron, "2026-11-16 09:00:05")
+        self.assertEqual(lead.user_id, self.rep_east)
+        self.assertEqual(lead.sales_process_assignment_rule_id, rule)
+        self.assertTrue(lead.sales_process_first_contact_deadline)
+        self.assertEqual(
+            lead.activity_ids.filtered(
+                lambda activity: activity.summary == "Call the customer"
+            ).user_id,
+            self.rep_east,
+        )
+
+    def test_team_leader_routes_a_lead_to_another_team(self):
+        """Rules run with the rights of whoever applies them; their
+        bookkeeping does not need rights on the records once routed."""
+        self.team_east.member_ids = [Command.set(self.rep_east.ids)]
+        rule = self._rule(first_contact_hours=8)
+        leader = new_test_user(
+            self.env,
+            login="spa_hard_leader_west",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        lead = self._create_leads(1, user_id=False, team_id=False)
+        with freeze_time("2026-11-16 09:00:00"):
+            lead.with_user(leader).action_apply_assignment_rules()
+        self.assertEqual(lead.user_id, self.rep_east)
+        self.assertEqual(lead.sales_process_assignment_rule_id, rule)
+        self.assertTrue(lead.sales_process_first_contact_deadline)
 
     def test_helpdesk_user_creates_an_unassigned_ticket(self):
         rule = self.Rule.create(
@@ -171,7 +243,7 @@ class TestHardeningAssignment(SalesProcessCommon):
         with freeze_time("2026-11-16 09:00:00"):
             leads = (
                 self.env["crm.lead"]
-                .with_user(self.rep_east)
+                .with_user(self.director)
                 .create([{"name": "First", "user_id": False}, {"name": "Next"}])
             )
         self.assertEqual(leads.sales_process_assignment_rule_id, fallback)
