@@ -243,7 +243,9 @@ class SalesProcessFeedbackCampaign(models.Model):
         model, date_field, team_field, _teams_field = OUTCOME_SOURCES[self.outcome]
         partners = records.partner_id
         Request = self.env["sales.process.feedback.request"]
-        quiet = Request._read_group(
+        # no quiet period: a customer asked by another campaign in this run
+        # (the same "now") is asked again
+        quiet = self.quiet_days and Request._read_group(
             [
                 ("partner_id", "in", partners.ids),
                 ("date_invited", ">=", now - timedelta(days=self.quiet_days)),
@@ -272,7 +274,7 @@ class SalesProcessFeedbackCampaign(models.Model):
             seed=self.id,
             rate=self.sample_rate,
             cap_left=cap_left,
-            quiet_partner_ids=[partner.id for (partner,) in quiet],
+            quiet_partner_ids=[partner.id for (partner,) in quiet or ()],
         )
         link = "lead_id" if model == "crm.lead" else "ticket_id"
         requests = Request.create(

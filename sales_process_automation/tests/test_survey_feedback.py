@@ -135,6 +135,18 @@ class TestSurveyFeedback(SalesProcessCommon):
             ["invite", "quiet", "invite"],
         )
 
+    def test_no_quiet_period_asks_again_in_the_same_run(self):
+        first = self._campaign(name="Won deals, first", quiet_days=0)
+        second = self._campaign(name="Won deals, second", quiet_days=0)
+        partner = self._partners(1)
+        self._won_leads(partner)
+        self._run()
+        for campaign in first | second:
+            self.assertEqual(
+                self.Request.search([("campaign_id", "=", campaign.id)]).state,
+                "invite",
+            )
+
     def test_opted_out_customers_never_asked(self):
         campaign = self._campaign()
         partners = self._partners(2)
