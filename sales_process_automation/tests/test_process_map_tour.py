@@ -71,7 +71,9 @@ class TestProcessMapTour(HttpCase):
 
     def test_process_tour(self):
         self.start_tour(
-            "/odoo", "sales_process_template_apply_tour", login=self.admin.login
+            "/odoo/action-sales_process_automation.sales_process_step_action",
+            "sales_process_template_apply_tour",
+            login=self.admin.login,
         )
         self.start_tour(
             f"/odoo/action-crm.crm_lead_action_pipeline/{self.lead.id}",

@@ -17,12 +17,6 @@ function openMenu(section, item) {
 
 registry.category("web_tour.tours").add("sales_process_template_apply_tour", {
     steps: () => [
-        {
-            content: "Open the Sales Process app",
-            trigger:
-                ".o_app[data-menu-xmlid='sales_process_automation.sales_process_automation_menu_root']",
-            run: "click",
-        },
         ...openMenu("Configuration", "Set Up a Sales Process"),
         {
             content: "Choose the new team",
