@@ -81,16 +81,6 @@ def is_open_breach(alias):
     )
 
 
-def is_open_record(alias):
-    """The row is the stage its record is in now, and the record is not a lost
-    lead."""
-    return SQL(
-        "(%s IS NULL AND NOT COALESCE(%s, FALSE))",
-        _column(alias, "date_out"),
-        _column(alias, "lost_in_stage"),
-    )
-
-
 def is_breach_in_history(alias):
     """The record breached the SLA of this stage, left since or not (a
     condition, NULL when the row has no SLA status)."""
