@@ -71,6 +71,8 @@
         "views/sales_process_feedback_request_views.xml",
         "views/res_partner_views.xml",
         "report/sales_process_feedback_report_views.xml",
+        "report/sales_process_assignment_review_report_views.xml",
+        "report/sales_process_sla_review_report_views.xml",
         "views/sales_process_history_import_views.xml",
         "views/sales_process_automation_menus.xml",
     ],
@@ -85,6 +87,9 @@
         "demo/sales_process_discount_threshold_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_process_automation/static/src/process_map/*",
+        ],
         "web.assets_tests": [
             "sales_process_automation/static/src/tests/tours/*.js",
         ],

@@ -461,15 +461,9 @@ class CrmLead(models.Model):
         """The stage after the current one in the process of the lead's team:
         its steps, else the default steps, else the team's stages."""
         self.ensure_one()
-        # sudo: the process applies to whoever works on the lead
-        Step = self.env["sales.process.step"].sudo()
-        steps = Step.search([("team_id", "=", self.team_id.id)]) if self.team_id else Step
-        steps = steps or Step.search([("team_id", "=", False)])
-        stages = steps.stage_id or self.env["crm.stage"].search(
-            ["|", ("team_ids", "=", False), ("team_ids", "in", self.team_id.ids)]
-        )
+        stages = self.env["sales.process.step"]._process_stages(self.team_id)
         current = (self.stage_id.sequence, self.stage_id.id)
-        return stages.sorted(lambda stage: (stage.sequence, stage.id)).filtered(
+        return stages.filtered(
             lambda stage: (stage.sequence, stage.id) > current
         )[:1]
 

@@ -1,6 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
@@ -684,13 +684,37 @@ class SalesProcessAssignmentRule(models.Model):
         # whoever's records it assigns (a rep, a helpdesk user, a manager);
         # new rows, not a counter updated: concurrent runs do not conflict
         self.env["sales.process.assignment.turn"].sudo().create(
-            [
-                {"member_id": member_id, "count": count}
-                for member_id, count in turns.items()
-                if count
-            ]
+            self._turn_values(records, plan, turns, now)
         )
         return initial
+
+    def _turn_values(self, records, plan, turns, now):
+        """The log rows of a run: the records given to each rep (with the rep
+        line whose turn they count for), and those left waiting."""
+        self.ensure_one()
+        members = self.env["sales.process.assignment.member"].browse(turns)
+        values = [
+            {
+                "rule_id": self.id,
+                "member_id": member.id,
+                "user_id": member.user_id.id,
+                "count": turns[member.id],
+                "date": now,
+            }
+            for member in members
+            if turns[member.id]
+        ]
+        given = {member.user_id for member in members if turns[member.id]}
+        others = Counter(
+            plan[record.id][0]
+            for record in records
+            if plan[record.id][0] not in given
+        )
+        values += [
+            {"rule_id": self.id, "user_id": user.id, "count": count, "date": now}
+            for user, count in others.items()
+        ]
+        return values
 
     @api.model
     def _log_explanations(self, records, notes, initial):

@@ -4,24 +4,42 @@ from odoo import api, fields, models
 
 
 class SalesProcessAssignmentTurn(models.Model):
-    """Records a rule gave a rep in one run: the log its turns are counted from.
+    """Records a rule gave a rep in one run, or left waiting in the team: the
+    log its turns are counted from, and the monthly rule review.
 
     Rows are only inserted, never updated: two transactions assigning by the
     same rule at once each add their own row, and neither waits for the other
-    nor fails to serialize, as they did on a shared counter.
+    nor fails to serialize, as they did on a shared counter. A row without rep
+    counts the records the run matched but left waiting (no rep available); a
+    fixed rule's rows have a rep and no rule rep line.
     """
 
     _name = "sales.process.assignment.turn"
     _description = "Assignment Rule Turn"
     _log_access = False
 
+    rule_id = fields.Many2one(
+        "sales.process.assignment.rule",
+        index="btree_not_null",
+        ondelete="cascade",
+        help="Empty on the turns kept from before the runs were logged.",
+    )
     member_id = fields.Many2one(
         "sales.process.assignment.member",
-        required=True,
         index=True,
         ondelete="cascade",
     )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Rep",
+        ondelete="cascade",
+        help="Empty: the records were left waiting.",
+    )
     count = fields.Integer(required=True)
+    date = fields.Datetime(
+        help="When the rule ran; empty on the turns kept from before the runs "
+        "were logged."
+    )
 
     @api.model
     def _counts(self, members):

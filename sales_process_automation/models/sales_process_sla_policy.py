@@ -246,6 +246,27 @@ class SalesProcessSlaPolicy(models.Model):
             matched.update(dict.fromkeys(candidates.ids, policy))
         return [matched.get(record.id, self) for record in records]
 
+    @api.model
+    def _of_team_stages(self, team, stages):
+        """The policy a lead of ``team`` without tags gets in each of
+        ``stages``, as ``_match`` chooses it: ``{stage id: policy}``."""
+        domain = Domain("res_model", "=", "crm.lead") & Domain(
+            "crm_stage_id", "in", stages.ids
+        )
+        if team.company_id:
+            domain &= Domain("company_id", "in", [team.company_id.id, False])
+        policies = self.search(domain, order="specificity desc, sequence, id")
+        found = {}
+        for policy in policies:
+            if (
+                (policy.team_ids and team not in policy.team_ids)
+                or policy.tag_ids
+                or not policy._get_domain().is_true()
+            ):
+                continue
+            found.setdefault(policy.crm_stage_id.id, policy)
+        return found
+
     def _applies_to(self, record, stage):
         self.ensure_one()
         stage_value = self[STAGE_COLUMNS[self.res_model]]

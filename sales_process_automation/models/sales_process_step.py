@@ -155,6 +155,38 @@ class SalesProcessStep(models.Model):
             for record, id_ in zip(records, step_ids, strict=True)
         ]
 
+    @api.model
+    def _process_stages(self, team):
+        """The stages of ``team``'s process, in order: the stages of its steps,
+        else of the default steps, else the team's stages."""
+        # sudo: the process applies to whoever works on the team's records
+        Step = self.sudo()
+        steps = Step.search([("team_id", "=", team.id)]) if team else Step
+        steps = steps or Step.search([("team_id", "=", False)])
+        stages = steps.stage_id or self.env["crm.stage"].search(
+            ["|", ("team_ids", "=", False), ("team_ids", "in", team.ids)]
+        )
+        return stages.sorted(lambda stage: (stage.sequence, stage.id))
+
+    def _owner_label(self, team):
+        """Who owns the step's stage in ``team``, in words."""
+        self.ensure_one()
+        if self.owner_type == "team_leader":
+            return self.env._(
+                "Team leader (%(user)s)",
+                user=team.user_id.name or self.env._("none"),
+            )
+        if self.owner_type == "user":
+            return self.owner_user_id.name
+        if self.owner_type == "group":
+            method = dict(self._fields["group_method"]._description_selection(self.env))
+            return self.env._(
+                "%(group)s (%(method)s)",
+                group=self.owner_group_id.name,
+                method=method[self.group_method].lower(),
+            )
+        return self.env._("Salesperson of the record")
+
     def _owners(self, records):
         """The owner of each of ``records`` (all entering this step)."""
         self.ensure_one()

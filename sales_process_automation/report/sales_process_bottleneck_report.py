@@ -11,10 +11,10 @@ class SalesProcessBottleneckReport(models.Model):
     """One row per stage of each sales team, the bottlenecks flagged.
 
     In each team, the stage that loses the most deals is the one with the
-    lowest conversion (``tools/metrics.py``); the stage that holds deals
-    longest is the one with the highest median working time. Both are
-    bottlenecks, but only when worse than another stage of the team: when
-    every stage converts (or holds deals) alike, none is flagged.
+    lowest conversion; the stage that holds deals longest is the one with the
+    highest median working time. Both are bottlenecks, but only when worse
+    than another stage of the team (``tools/metrics.py``, whose figures the
+    process map reads too).
     """
 
     _name = "sales.process.bottleneck.report"
@@ -125,94 +125,10 @@ class SalesProcessBottleneckReport(models.Model):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
-                """
-                CREATE OR REPLACE VIEW %(view)s AS (
-                -- the lead rows of each team and stage, read in the order of
-                -- the history's funnel index: no sort, and the percentiles get
-                -- their hours already sorted; a won stage has no next stage
-                WITH stage_figures AS (
-                    SELECT MIN(history.id) AS id,
-                           history.company_id,
-                           history.team_id,
-                           history.crm_stage_id,
-                           COUNT(*) FILTER (WHERE %(entry)s) AS lead_count,
-                           COUNT(*) FILTER (WHERE %(lost)s) AS lost_count,
-                           COUNT(%(conversion)s) AS decided_count,
-                           COUNT(history.working_hours)
-                               FILTER (WHERE history.date_out IS NOT NULL)
-                               AS left_count,
-                           AVG(%(conversion)s) AS reached_next_rate,
-                           PERCENTILE_CONT(0.5) WITHIN GROUP
-                               (ORDER BY history.working_hours)
-                               FILTER (WHERE history.date_out IS NOT NULL)
-                               AS median_hours,
-                           PERCENTILE_CONT(0.9) WITHIN GROUP
-                               (ORDER BY history.working_hours)
-                               FILTER (WHERE history.date_out IS NOT NULL)
-                               AS p90_hours,
-                           AVG(%(breach_share)s) AS breach_rate
-                      FROM sales_process_stage_history history
-                      JOIN crm_stage stage ON stage.id = history.crm_stage_id
-                     WHERE history.lead_id IS NOT NULL
-                     GROUP BY history.company_id, history.team_id,
-                              history.crm_stage_id
-                ), judged AS (
-                    SELECT stage_figures.id,
-                           stage_figures.company_id,
-                           stage_figures.team_id,
-                           stage_figures.crm_stage_id,
-                           stage_figures.lead_count,
-                           stage_figures.lost_count,
-                           stage_figures.decided_count,
-                           stage_figures.left_count,
-                           stage_figures.reached_next_rate,
-                           stage_figures.median_hours,
-                           stage_figures.p90_hours,
-                           stage_figures.breach_rate,
-                           stage.sequence AS stage_sequence
-                      FROM stage_figures
-                      JOIN crm_stage stage ON stage.id = stage_figures.crm_stage_id
-                ), ranked AS (
-                    SELECT judged.*,
-                           RANK() OVER (
-                               team ORDER BY reached_next_rate ASC NULLS LAST
-                           ) AS leak_rank,
-                           RANK() OVER (
-                               team ORDER BY median_hours DESC NULLS LAST
-                           ) AS slow_rank,
-                           -- a stage is the worst only when another is better
-                           MAX(reached_next_rate) OVER team > reached_next_rate
-                               AS leaks_more,
-                           MIN(median_hours) OVER team < median_hours
-                               AS slower
-                      FROM judged
-                    WINDOW team AS (PARTITION BY company_id, team_id)
-                )
-                SELECT id,
-                       company_id,
-                       team_id,
-                       crm_stage_id,
-                       stage_sequence,
-                       lead_count,
-                       lost_count,
-                       decided_count,
-                       left_count,
-                       reached_next_rate,
-                       median_hours,
-                       p90_hours,
-                       breach_rate,
-                       leak_rank = 1 AND COALESCE(leaks_more, FALSE) AS is_leakiest,
-                       slow_rank = 1 AND COALESCE(slower, FALSE) AS is_slowest,
-                       (leak_rank = 1 AND COALESCE(leaks_more, FALSE))
-                           OR (slow_rank = 1 AND COALESCE(slower, FALSE))
-                           AS is_bottleneck
-                  FROM ranked
-                )
-                """,
-                view=SQL.identifier(self._table),
-                entry=metrics.is_entry("history"),
-                lost=metrics.is_lost_in_stage("history", "stage"),
-                conversion=metrics.conversion_outcome("history", "stage"),
-                breach_share=metrics.breach_share("history"),
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                metrics.team_stage_figures(
+                    SQL.identifier("sales_process_stage_history")
+                ),
             )
         )

@@ -387,7 +387,13 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
         }
         records["sales.process.assignment.turn"] = {
             key: cls.env["sales.process.assignment.turn"].create(
-                {"member_id": rule.member_ids[:1].id, "count": 1}
+                {
+                    "rule_id": rule.id,
+                    "member_id": rule.member_ids[:1].id,
+                    "user_id": rule.member_ids[:1].user_id.id,
+                    "count": 1,
+                    "date": "2026-09-01 10:00:00",
+                }
             )
             for key, rule in rules.items()
         }
@@ -540,8 +546,23 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
 
     @classmethod
     def _set_up_reports(cls):
-        """The rows of the analysis reports about each team."""
+        """The rows of the analysis reports about each team, and of the rule
+        reviews about each company."""
+        history = cls.records["sales.process.stage.history"]
+        policies = cls.records["sales.process.sla.policy"]
+        for key, company_key in (("east", "a"), ("south", "b")):
+            history[key].sla_policy_id = policies[company_key]
         cls.env.flush_all()
+        for model, field, configuration in (
+            ("sales.process.assignment.review.report", "rule_id", "assignment.rule"),
+            ("sales.process.sla.review.report", "policy_id", "sla.policy"),
+        ):
+            cls.records[model] = {
+                key: cls.env[model].search([(field, "=", record.id)])
+                for key, record in cls.records[
+                    f"sales.process.{configuration}"
+                ].items()
+            }
         teams = {team: key for key, (team, _user, _c) in cls.team_keys.items()}
         for model in (
             "sales.process.lead.report",

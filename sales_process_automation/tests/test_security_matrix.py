@@ -201,6 +201,17 @@ MATRIX = {
         "leader": ("r", {"west"}),
         "admin": ("r", TEAMS),
     },
+    # the monthly rule review: managers, their company's rules and policies
+    "sales.process.assignment.review.report": {
+        "rep": NONE,
+        "leader": ("r", COMPANY),
+        "admin": ("r", COMPANY),
+    },
+    "sales.process.sla.review.report": {
+        "rep": NONE,
+        "leader": ("r", COMPANY),
+        "admin": ("r", COMPANY),
+    },
     # managers import the past movements of their company's leads
     "sales.process.history.import": {
         "rep": NONE,

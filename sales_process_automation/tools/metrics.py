@@ -16,6 +16,34 @@ on the stage history, so a figure is the same on every screen.
   after which the lead entered a stage ranked further. Decided: the lead
   reached a further stage, was lost in the stage, or left it backwards.
   Entries still in the stage, and the entries of won stages, do not count.
+- **Open record of a stage**: a record in the stage now: its row of the stage
+  is open and, for a lead, the lead is not lost (a lost lead keeps the row of
+  its last stage open).
+- **Time in a stage**: the working hours of the stays that ended (median and
+  90th percentile over the stays, never averages of averages).
+- **Bottleneck of a team**: the stage with the lowest conversion (loses the
+  most deals) and the stage with the highest median time (holds deals
+  longest), each only when another stage of the team does better: when every
+  stage converts (or holds deals) alike, none is flagged.
+
+The monthly rule review:
+
+- **Matched, assigned, left waiting** (assignment rule): the records a rule
+  gave a rep, and those it matched but left waiting in the team (no rep
+  available), as logged by its runs (``sales.process.assignment.turn``);
+  matched is their sum. A record left waiting and given to a rep by a later
+  run counts in both.
+- **Spread among reps**: the coefficient of variation (%) of the records each
+  rep of the rule got, per unit of weight for a weighted rule; 0 when every
+  rep got their share, higher as the shares drift apart.
+- **SLA figures** (SLA policy): over the stays that entered the policy's stage
+  under it in the period: reminders and escalations (breach notifications)
+  sent, reminders per stay, share breached, and among the stays that got a
+  reminder, the share that breached anyway (reminders that do not help).
+- **Never matches**: a rule that matched no record in the period.
+- **Frequent but useless reminders**: a policy that sends at least
+  ``FREQUENT_REMINDERS`` reminders per stay while at least
+  ``USELESS_REMINDER_SHARE`` % of the stays reminded breach anyway.
 """
 
 from odoo.fields import Domain
@@ -27,6 +55,11 @@ OPEN_BREACH = OPEN_ROW & Domain("sla_status", "=", "breached")
 OPEN_AT_RISK_OR_BREACH = OPEN_ROW & Domain("sla_status", "in", ["at_risk", "breached"])
 BREACH_IN_HISTORY = Domain("sla_status", "=", "breached")
 ENTRY = Domain("first_entry", "=", True)
+OPEN_RECORD = OPEN_ROW & Domain("lost_in_stage", "!=", True)
+
+# the rule review's flag of useless reminders
+FREQUENT_REMINDERS = 1.5
+USELESS_REMINDER_SHARE = 50.0
 
 
 def _column(alias, name):
@@ -100,3 +133,135 @@ def is_lost_in_stage(alias, stage_alias):
 def conversion_rate(converted, decided):
     """The conversion (%) from the counts, None when nothing is decided."""
     return 100.0 * converted / decided if decided else None
+
+
+def team_stage_figures(rows):
+    """The query of the figures of each company, team and stage, from the lead
+    rows of ``rows`` (an SQL relation with the columns of the stage history):
+    entries, losses, conversion, median and 90th percentile of the time, breach
+    share, and the bottleneck flags.
+
+    The rows of each team and stage are read in the order of the history's
+    funnel index: no sort, and the percentiles get their hours already sorted;
+    a won stage has no next stage.
+    """
+    return SQL(
+        """
+        WITH stage_figures AS (
+            SELECT MIN(history.id) AS id,
+                   history.company_id,
+                   history.team_id,
+                   history.crm_stage_id,
+                   COUNT(*) FILTER (WHERE %(entry)s) AS lead_count,
+                   COUNT(*) FILTER (WHERE %(lost)s) AS lost_count,
+                   COUNT(%(conversion)s) AS decided_count,
+                   COUNT(history.working_hours)
+                       FILTER (WHERE history.date_out IS NOT NULL)
+                       AS left_count,
+                   AVG(%(conversion)s) AS reached_next_rate,
+                   PERCENTILE_CONT(0.5) WITHIN GROUP
+                       (ORDER BY history.working_hours)
+                       FILTER (WHERE history.date_out IS NOT NULL)
+                       AS median_hours,
+                   PERCENTILE_CONT(0.9) WITHIN GROUP
+                       (ORDER BY history.working_hours)
+                       FILTER (WHERE history.date_out IS NOT NULL)
+                       AS p90_hours,
+                   AVG(%(breach_share)s) AS breach_rate
+              FROM %(rows)s history
+              JOIN crm_stage stage ON stage.id = history.crm_stage_id
+             WHERE history.lead_id IS NOT NULL
+             GROUP BY history.company_id, history.team_id,
+                      history.crm_stage_id
+        ), judged AS (
+            SELECT stage_figures.id,
+                   stage_figures.company_id,
+                   stage_figures.team_id,
+                   stage_figures.crm_stage_id,
+                   stage_figures.lead_count,
+                   stage_figures.lost_count,
+                   stage_figures.decided_count,
+                   stage_figures.left_count,
+                   stage_figures.reached_next_rate,
+                   stage_figures.median_hours,
+                   stage_figures.p90_hours,
+                   stage_figures.breach_rate,
+                   stage.sequence AS stage_sequence
+              FROM stage_figures
+              JOIN crm_stage stage ON stage.id = stage_figures.crm_stage_id
+        ), ranked AS (
+            SELECT judged.*,
+                   RANK() OVER (
+                       team ORDER BY reached_next_rate ASC NULLS LAST
+                   ) AS leak_rank,
+                   RANK() OVER (
+                       team ORDER BY median_hours DESC NULLS LAST
+                   ) AS slow_rank,
+                   -- a stage is the worst only when another is better
+                   MAX(reached_next_rate) OVER team > reached_next_rate
+                       AS leaks_more,
+                   MIN(median_hours) OVER team < median_hours
+                       AS slower
+              FROM judged
+            WINDOW team AS (PARTITION BY company_id, team_id)
+        )
+        SELECT id,
+               company_id,
+               team_id,
+               crm_stage_id,
+               stage_sequence,
+               lead_count,
+               lost_count,
+               decided_count,
+               left_count,
+               reached_next_rate,
+               median_hours,
+               p90_hours,
+               breach_rate,
+               leak_rank = 1 AND COALESCE(leaks_more, FALSE) AS is_leakiest,
+               slow_rank = 1 AND COALESCE(slower, FALSE) AS is_slowest,
+               (leak_rank = 1 AND COALESCE(leaks_more, FALSE))
+                   OR (slow_rank = 1 AND COALESCE(slower, FALSE))
+                   AS is_bottleneck
+          FROM ranked
+        """,
+        rows=rows,
+        entry=is_entry("history"),
+        lost=is_lost_in_stage("history", "stage"),
+        conversion=conversion_outcome("history", "stage"),
+        breach_share=breach_share("history"),
+    )
+
+
+def share(part, whole):
+    """``part`` in % of ``whole`` (SQL expressions), NULL when ``whole`` is 0."""
+    return SQL("100.0 * %s / NULLIF(%s, 0)", part, whole)
+
+
+def per(part, whole):
+    """``part`` per unit of ``whole`` (SQL expressions), NULL when ``whole`` is 0."""
+    return SQL("%s::float / NULLIF(%s, 0)", part, whole)
+
+
+def rep_spread(per_weight):
+    """The spread among a rule's reps: the coefficient of variation (%) of
+    ``per_weight``, the records each rep got per unit of weight (an SQL
+    expression aggregated over the reps)."""
+    return share(SQL("STDDEV_POP(%s)", per_weight), SQL("AVG(%s)", per_weight))
+
+
+def never_matches(matched):
+    """The rule matched nothing (``matched``: its count of records matched)."""
+    return SQL("(COALESCE(%s, 0) = 0)", matched)
+
+
+def useless_reminders(reminders, stays, reminded, reminded_breached):
+    """The policy reminds often and its reminded stays breach anyway (SQL
+    expressions of the counts of the period)."""
+    return SQL(
+        "COALESCE(%s >= %s AND %s >= %s, FALSE)",
+        per(reminders, stays),
+        FREQUENT_REMINDERS,
+        share(reminded_breached, reminded),
+        USELESS_REMINDER_SHARE,
+    )
