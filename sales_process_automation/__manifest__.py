@@ -85,6 +85,9 @@
         "demo/sales_process_discount_threshold_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_process_automation/static/src/views/**/*",
+        ],
         "web.assets_tests": [
             "sales_process_automation/static/src/tests/tours/*.js",
         ],

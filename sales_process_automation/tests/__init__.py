@@ -34,3 +34,6 @@ from . import test_assignment_concurrency
 from . import test_assignment_mail_context
 from . import test_approvals_ux
 from . import test_i18n_recipients
+from . import test_admin_screens
+from . import test_process_handoff_documents
+from . import test_admin_screens_tour
