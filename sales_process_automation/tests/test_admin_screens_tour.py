@@ -58,3 +58,7 @@ class TestAdminScreensTour(HttpCase):
             "sales_process_admin_screens_tour",
             login=self.admin.login,
         )
+        self.assertEqual(
+            sorted(self.policy.team_ids.mapped("name")),
+            ["Tour Admin East", "Tour Admin West"],
+        )

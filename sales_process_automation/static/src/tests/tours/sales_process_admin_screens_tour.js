@@ -19,5 +19,13 @@ registry.category("web_tour.tours").add("sales_process_admin_screens_tour", {
             content: "The count follows the form before it is saved",
             trigger: ".o_field_sales_process_scoped_domain .o_domain_show_selection_button:contains('3 record(s)')",
         },
+        {
+            content: "Save the policy",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_saved",
+        },
     ],
 });
