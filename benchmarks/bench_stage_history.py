@@ -9,7 +9,14 @@ the same leads; the same stage write is then timed and its SQL queries counted
 in each, in the same run. Every measure starts with a cold ORM cache, includes
 the flush to the database and Odoo's chatter tracking, and is rolled back.
 
-Usage: python3 benchmarks/bench_stage_history.py [--repeat 7] [--keep-databases]
+With ``--handoffs OWNER``, the target stage of the module's database has a
+process step owned by OWNER (salesperson, team_leader, user, group): each
+change also hands the leads over (an activity for the owner, the owner on the
+history row). ``--sizes`` chooses the batch sizes, ``--db-prefix`` the names of
+the two databases.
+
+Usage: python3 benchmarks/bench_stage_history.py [--repeat 7] [--sizes 1,1000]
+    [--handoffs salesperson] [--db-prefix spa_bench_] [--keep-databases]
 """
 
 import argparse
@@ -18,27 +25,53 @@ import benchlib
 
 DEPENDENCIES = "crm,sale_management,sale_crm,account,helpdesk_mgmt"
 DATABASES = {
-    "plain crm": ("spa_bench_plain", DEPENDENCIES),
-    "module": ("spa_bench_module", benchlib.MODULE),
+    "plain crm": ("plain", DEPENDENCIES),
+    "module": ("module", benchlib.MODULE),
 }
-BATCH_SIZES = (1, 1000)
+OWNER_TYPES = ("salesperson", "team_leader", "user", "group")
 
 
 def make_leads(env, count):
-    team = env["crm.team"].create({"name": "Benchmark team"})
+    rep = env["res.users"].create(
+        {
+            "name": "Benchmark rep",
+            "login": "benchmark_rep",
+            "group_ids": [(4, env.ref("sales_team.group_sale_salesman").id)],
+        }
+    )
+    team = env["crm.team"].create(
+        {"name": "Benchmark team", "user_id": rep.id, "member_ids": [(4, rep.id)]}
+    )
     return env["crm.lead"].create(
         [
             {
                 "name": f"Benchmark lead {index}",
                 "type": "opportunity",
                 "team_id": team.id,
+                "user_id": rep.id,
             }
             for index in range(count)
         ]
     )
 
 
-def run(db_name, repeat):
+def add_handoff_step(env, stage, team, owner_type):
+    """A process step on ``stage`` for ``team``, owned as ``owner_type`` says."""
+    rep = team.user_id
+    env["sales.process.step"].create(
+        {
+            "team_id": team.id,
+            "stage_id": stage.id,
+            "owner_type": owner_type,
+            "owner_user_id": rep.id,
+            "owner_group_id": env.ref("sales_team.group_sale_salesman").id,
+            "checklist": "<p>Check the budget</p>",
+            "expected_days": 3,
+        }
+    )
+
+
+def run(db_name, repeat, sizes, handoffs=None):
     """Queries of the first stage change, and (ms, queries) of each batch size.
 
     Each measure writes the stage and runs what a commit runs (the flush, the
@@ -49,15 +82,18 @@ def run(db_name, repeat):
     """
     results = {}
     with benchlib.superuser_env(db_name) as env:
-        leads = make_leads(env, max(BATCH_SIZES))
+        leads = make_leads(env, max(sizes))
         env.flush_all()
         env.cr.precommit.run()
         target = env["crm.stage"].search([("id", "!=", leads[0].stage_id.id)], limit=1)
+        if handoffs and "sales.process.step" in env:
+            add_handoff_step(env, target, leads[0].team_id, handoffs)
+            env.flush_all()
         env.registry.clear_all_caches()
         results["first"] = benchlib.measure_rolled_back(
             env, lambda: leads[:1].write({"stage_id": target.id}), 1, warm_up=False
         )[1]
-        for size in BATCH_SIZES:
+        for size in sizes:
             results[size] = benchlib.measure_rolled_back(
                 env,
                 lambda size=size: leads[:size].write({"stage_id": target.id}),
@@ -69,25 +105,42 @@ def run(db_name, repeat):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
-    benchlib.add_database_options(parser, several=True)
+    parser.add_argument(
+        "--sizes",
+        default="1,1000",
+        help="comma-separated numbers of leads moved at once (default 1,1000)",
+    )
+    parser.add_argument(
+        "--handoffs",
+        choices=OWNER_TYPES,
+        help="hand the leads over to the owner of a step on the target stage",
+    )
+    parser.add_argument("--db-prefix", default="spa_bench_")
+    benchlib.add_database_options(parser, several=True, reuse=True)
     args = parser.parse_args()
+    sizes = tuple(int(size) for size in args.sizes.split(","))
+    databases = {
+        label: (args.db_prefix + suffix, modules)
+        for label, (suffix, modules) in DATABASES.items()
+    }
     benchlib.configure()
-    for db_name, modules in DATABASES.values():
-        benchlib.create_database(db_name, modules)
+    for db_name, modules in databases.values():
+        benchlib.create_database(db_name, modules, reuse=args.reuse_database)
     results = {
-        label: run(db_name, args.repeat)
-        for label, (db_name, _modules) in DATABASES.items()
+        label: run(db_name, args.repeat, sizes, args.handoffs)
+        for label, (db_name, _modules) in databases.items()
     }
     print()
     print(
         "Stage change on crm.lead: median of %d runs, cold ORM cache, warm registry"
-        " cache" % args.repeat
+        " cache%s"
+        % (args.repeat, f", hand-offs to the {args.handoffs}" if args.handoffs else "")
     )
     print(
         f"{'leads':>6} | {'plain crm ms':>12} {'queries':>7} | "
         f"{'module ms':>10} {'queries':>7} | {'time ratio':>10} {'extra queries':>13}"
     )
-    for size in BATCH_SIZES:
+    for size in sizes:
         plain_ms, plain_queries = results["plain crm"][size]
         module_ms, module_queries = results["module"][size]
         print(
@@ -105,7 +158,7 @@ def main():
         f"(+{first_module - first_plain}: the month of working hours is read once)"
     )
     if not args.keep_databases:
-        for db_name, _modules in DATABASES.values():
+        for db_name, _modules in databases.values():
             benchlib.drop_database(db_name)
 
 

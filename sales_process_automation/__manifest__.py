@@ -89,6 +89,7 @@
     "assets": {
         "web.assets_backend": [
             "sales_process_automation/static/src/process_map/*",
+            "sales_process_automation/static/src/views/**/*",
         ],
         "web.assets_tests": [
             "sales_process_automation/static/src/tests/tours/*.js",

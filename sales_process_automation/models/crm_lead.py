@@ -1,7 +1,5 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from collections import defaultdict
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -466,75 +464,6 @@ class CrmLead(models.Model):
         return stages.filtered(
             lambda stage: (stage.sequence, stage.id) > current
         )[:1]
-
-    def _stage_history_handoff_plan(self, vals_list):
-        Step = self.env["sales.process.step"]
-        if not Step._step_map():
-            return False
-        steps = Step._for_records(self, [vals["crm_stage_id"] for vals in vals_list])
-        indexes_by_step = defaultdict(list)
-        for index, step in enumerate(steps):
-            if step:
-                indexes_by_step[step].append(index)
-        plan = []
-        for step, indexes in indexes_by_step.items():
-            owners = step._owners(self.browse([self[index].id for index in indexes]))
-            for index, owner in zip(indexes, owners, strict=True):
-                vals_list[index]["stage_owner_id"] = owner.id
-                if owner:
-                    plan.append((self[index], step, owner, vals_list[index]))
-        return plan
-
-    def _stage_history_handoff(self, plan):
-        if plan is False:
-            return
-        # sudo: hand-offs are the process's, whoever moves the lead
-        Activity = self.env["mail.activity"].sudo()
-        leads = self.sudo()
-        left = Activity.search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", self.ids),
-                ("sales_process_handoff", "=", True),
-            ]
-        )
-        for activity in left.filtered("sales_process_handoff_user_id"):
-            lead = leads.browse(activity.res_id)
-            if lead.user_id == activity.user_id:
-                lead._sales_process_hand_to(activity.sales_process_handoff_user_id)
-        if left:
-            left.action_feedback(feedback=self.env._("The record left the stage."))
-        activity_vals = []
-        for lead, step, owner, vals in plan:
-            previous_user = lead.user_id
-            if step.reassign and owner != previous_user:
-                lead.sudo()._sales_process_hand_to(owner)
-            activity_vals.append(
-                {
-                    "res_model_id": self.env["ir.model"]._get_id(self._name),
-                    "res_id": lead.id,
-                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
-                    "user_id": owner.id,
-                    "summary": self.with_context(lang=owner.lang).env._(
-                        "%(stage)s: over to you",
-                        stage=step.stage_id.with_context(lang=owner.lang).name,
-                    ),
-                    "note": step.with_context(lang=owner.lang).checklist,
-                    "date_deadline": step._deadline(
-                        vals["date_in"], vals.get("date_deadline")
-                    ),
-                    "sales_process_handoff": True,
-                    "sales_process_handoff_user_id": step.reassign
-                    and owner != previous_user
-                    and previous_user.id,
-                }
-            )
-        Activity.create(activity_vals)
-
-    def _sales_process_hand_to(self, user):
-        """Make ``user`` the salesperson; the team stays (Odoo would take the
-        new salesperson's team, and with it another stage)."""
-        self.write({"user_id": user.id, "team_id": self.team_id.id})
 
     def _merge_dependences(self, opportunities):
         result = super()._merge_dependences(opportunities)

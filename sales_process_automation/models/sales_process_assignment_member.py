@@ -26,11 +26,13 @@ class SalesProcessAssignmentMember(models.Model):
         ondelete="cascade",
     )
     weight = fields.Integer(
+        aggregator=None,
         default=1,
         help="Share of the records: a rep of weight 2 gets twice as many as a rep "
         "of weight 1 (weighted method).",
     )
     max_open = fields.Integer(
+        aggregator=None,
         string="Capacity",
         help="Most open records the rep may own; 0 means no limit.",
     )

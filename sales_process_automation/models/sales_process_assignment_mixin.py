@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -68,54 +70,90 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         """Assign the records just created by the rules, and return them.
 
         Called by the models' ``create`` after mail.thread's: a rule may give a
-        record to the user who creates it, whom mail.thread subscribes.
+        record to the user who creates it, whom mail.thread subscribes. A
+        record created with its owner that a rule would have routed stays with
+        its owner and says so in its chatter. Queries depend on the number of
+        rules, not of records.
         """
         if self.env.context.get("sales_process_skip_assignment"):
             return self
-        to_assign = self
-        # sudo: which rules reassign is configuration, whoever creates
-        if not (
-            self.env["sales.process.assignment.rule"]
-            .sudo()
-            .search_count(
-                [("res_model", "=", self._name), ("reassign", "=", True)], limit=1
-            )
-        ):
-            # no rule takes records that have an owner: only the others are
-            # matched, a lead created with its salesperson costs one query
-            to_assign = self.filtered(lambda record: not record.user_id)
+        records = self.with_context(sales_process_assignment_on_create=True)
         if not self.env.su and not self._assignment_creator_sees_all():
             # the rules may give a record to a colleague, whose records this
             # user may not read, and the web client reads a record back once
             # saved: the unassigned ones go to the backlog job, seconds later
-            later = to_assign.filtered(lambda record: not record.user_id)
+            later = records.filtered(lambda record: not record.user_id)
             if later:
-                to_assign -= later
+                records -= later
                 self.env.ref(
                     "sales_process_automation.ir_cron_assign_backlog"
                 )._trigger()
-        if to_assign:
-            to_assign.with_context(
-                sales_process_assignment_on_create=True
-            )._assignment_apply()
+        matched = (
+            records.env["sales.process.assignment.rule"]._match(records)
+            if records
+            else {}
+        )
+        if not matched:
+            return self
+        kept = {
+            record.id: matched[record.id]
+            for record in records
+            if record.id in matched
+            and record.user_id
+            and not matched[record.id].reassign
+        }
+        records._assignment_apply(matched)
+        if kept:
+            self._assignment_log_kept(kept)
         return self
 
     def _assignment_creator_sees_all(self):
         """Whether the current user reads the records of his colleagues."""
         raise NotImplementedError
 
+    def _assignment_log_kept(self, kept):
+        """Tell in the chatter of each record kept by its owner which rule
+        would have routed it, and where: one message per record, created at
+        once. ``kept`` maps record ids to their rule."""
+        records = self.browse(list(kept))
+        bodies = {}
+        for record in records:
+            rule = kept[record.id]
+            if record.user_id == self.env.user:
+                note = self.env._(
+                    "Kept by its creator, %(user)s: the rule %(rule)s would give it "
+                    "to %(target)s.",
+                    user=record.user_id.name,
+                    rule=rule.name,
+                    target=rule._target_label(),
+                )
+            else:
+                note = self.env._(
+                    "Kept by %(user)s, chosen by its creator: the rule %(rule)s "
+                    "would give it to %(target)s.",
+                    user=record.user_id.name,
+                    rule=rule.name,
+                    target=rule._target_label(),
+                )
+            bodies[record.id] = Markup("%s") % note
+        # sudo: the note explains the configuration, whatever the creator's
+        # rights on the chatter
+        records.sudo()._message_log_batch(bodies=bodies)
+
     def _assignment_open_domain(self):
         """Domain of the records that count in a rep's open load."""
         raise NotImplementedError
 
-    def _assignment_apply(self):
-        """Assign the records by the first rule each one matches.
+    def _assignment_apply(self, matched=None):
+        """Assign the records by the first rule each one matches (``matched``,
+        read when not given: ``{record id: rule}``).
 
         A record that already has an owner is left alone unless its rule
         reassigns. Returns ``{record id: (rule, user, reason)}``.
         """
         Rule = self.env["sales.process.assignment.rule"]
-        matched = Rule._match(self)
+        if matched is None:
+            matched = Rule._match(self)
         by_rule = defaultdict(lambda: self.browse())
         for record in self:
             rule = matched.get(record.id)

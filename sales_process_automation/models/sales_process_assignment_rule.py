@@ -93,6 +93,11 @@ class SalesProcessAssignmentRule(models.Model):
         default="[]",
         help="Only for records matching this condition.",
     )
+    scope_domain = fields.Char(
+        compute="_compute_scope_domain",
+        help="The records the rule's other conditions select: its extra "
+        "condition is counted among them.",
+    )
 
     # target
     team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
@@ -133,6 +138,7 @@ class SalesProcessAssignmentRule(models.Model):
 
     # first contact
     first_contact_hours = fields.Float(
+        aggregator=None,
         string="Contact Within (Working Hours)",
         help="Escalate when the assignee has not contacted the customer within "
         "these working hours of the team; 0 turns it off.",
@@ -273,48 +279,134 @@ class SalesProcessAssignmentRule(models.Model):
             self._sync_members_from_team()
         return result
 
-    def _condition_domain(self):
-        """The rule's conditions as a domain on its model."""
+    def _condition_parts(self):
+        """The rule's conditions: ``[(kind, words, domain)]``, each domain on the
+        rule's model; ``kind`` is ``extra`` for the extra condition, ``company``
+        for the rule's company, ``field`` for the others."""
         self.ensure_one()
         location = LOCATION_PREFIX[self.res_model]
-        conditions = [self._extra_domain()]
+        parts = []
         tags = (
             self.helpdesk_tag_ids
             if self.res_model == "helpdesk.ticket"
             else self.tag_ids
         )
         if tags and self.tag_match == "all":
-            conditions += [Domain("tag_ids", "in", tag.ids) for tag in tags]
+            parts.append(
+                (
+                    "field",
+                    self.env._(
+                        "tags: all of %(tags)s", tags=", ".join(tags.mapped("name"))
+                    ),
+                    Domain.AND(
+                        Domain("tag_ids", "in", tag._origin.ids) for tag in tags
+                    ),
+                )
+            )
         elif tags:
-            conditions.append(Domain("tag_ids", "in", tags.ids))
+            parts.append(
+                (
+                    "field",
+                    self.env._(
+                        "tags: any of %(tags)s", tags=", ".join(tags.mapped("name"))
+                    ),
+                    Domain("tag_ids", "in", tags._origin.ids),
+                )
+            )
         if self.res_model == "crm.lead":
-            for field_name, values in (
-                ("source_id", self.source_ids),
-                ("medium_id", self.medium_ids),
-                ("campaign_id", self.campaign_ids),
-                ("team_id", self.match_team_ids),
-            ):
-                if values:
-                    conditions.append(Domain(field_name, "in", values.ids))
-        elif self.match_helpdesk_team_ids:
-            conditions.append(Domain("team_id", "in", self.match_helpdesk_team_ids.ids))
-        if self.country_ids:
-            conditions.append(
-                Domain(f"{location}country_id", "in", self.country_ids.ids)
-            )
-        if self.state_ids:
-            conditions.append(Domain(f"{location}state_id", "in", self.state_ids.ids))
+            fields_values = [
+                (self.env._("source"), "source_id", self.source_ids),
+                (self.env._("medium"), "medium_id", self.medium_ids),
+                (self.env._("campaign"), "campaign_id", self.campaign_ids),
+            ]
+        else:
+            fields_values = []
+        fields_values += [
+            (self.env._("country"), f"{location}country_id", self.country_ids),
+            (self.env._("state"), f"{location}state_id", self.state_ids),
+            (
+                self.env._("team"),
+                "team_id",
+                self.match_helpdesk_team_ids
+                if self.res_model == "helpdesk.ticket"
+                else self.match_team_ids,
+            ),
+            (
+                self.env._("customer tags"),
+                "partner_id.category_id",
+                self.partner_category_ids,
+            ),
+        ]
+        for label, field_name, values in fields_values:
+            if values:
+                parts.append(
+                    (
+                        "field",
+                        f"{label}: {', '.join(values.mapped('display_name'))}",
+                        Domain(field_name, "in", values._origin.ids),
+                    )
+                )
         if cities := self._city_names():
-            conditions.append(
-                Domain.OR(Domain(f"{location}city", "=ilike", city) for city in cities)
+            parts.append(
+                (
+                    "field",
+                    self.env._("city: %(cities)s", cities=", ".join(cities)),
+                    Domain.OR(
+                        Domain(f"{location}city", "=ilike", city) for city in cities
+                    ),
+                )
             )
-        if self.partner_category_ids:
-            conditions.append(
-                Domain("partner_id.category_id", "in", self.partner_category_ids.ids)
+        extra = self._extra_domain()
+        if not extra.is_true():
+            parts.append(
+                (
+                    "extra",
+                    self.env._("condition: %(domain)s", domain=self.domain),
+                    extra,
+                )
             )
         if self.company_id:
-            conditions.append(Domain("company_id", "in", [self.company_id.id, False]))
-        return Domain.AND(conditions)
+            parts.append(
+                (
+                    "company",
+                    self.env._("company: %(company)s", company=self.company_id.name),
+                    Domain("company_id", "in", [self.company_id._origin.id, False]),
+                )
+            )
+        return parts
+
+    def _condition_domain(self):
+        """The rule's conditions as a domain on its model."""
+        return Domain.AND(domain for _kind, _words, domain in self._condition_parts())
+
+    def _scope_domain(self):
+        """The rule's conditions but its extra condition: the records that
+        condition is counted among."""
+        return Domain.AND(
+            domain
+            for kind, _words, domain in self._condition_parts()
+            if kind != "extra"
+        )
+
+    @api.depends(
+        "res_model",
+        "tag_ids",
+        "helpdesk_tag_ids",
+        "tag_match",
+        "source_ids",
+        "medium_ids",
+        "campaign_ids",
+        "country_ids",
+        "state_ids",
+        "cities",
+        "match_team_ids",
+        "match_helpdesk_team_ids",
+        "partner_category_ids",
+        "company_id",
+    )
+    def _compute_scope_domain(self):
+        for rule in self:
+            rule.scope_domain = repr(rule._scope_domain())
 
     def _city_names(self):
         self.ensure_one()
@@ -323,37 +415,11 @@ class SalesProcessAssignmentRule(models.Model):
     def _explain(self):
         """The rule's conditions in words, for the chatter and the rule test."""
         self.ensure_one()
-        parts = []
-        tags = (
-            self.helpdesk_tag_ids
-            if self.res_model == "helpdesk.ticket"
-            else self.tag_ids
-        )
-        if tags:
-            parts.append(
-                self.env._("tags: all of %(tags)s", tags=", ".join(tags.mapped("name")))
-                if self.tag_match == "all"
-                else self.env._(
-                    "tags: any of %(tags)s", tags=", ".join(tags.mapped("name"))
-                )
-            )
-        for label, values in (
-            (self.env._("source"), self.source_ids),
-            (self.env._("medium"), self.medium_ids),
-            (self.env._("campaign"), self.campaign_ids),
-            (self.env._("country"), self.country_ids),
-            (self.env._("state"), self.state_ids),
-            (self.env._("team"), self.match_team_ids),
-            (self.env._("team"), self.match_helpdesk_team_ids),
-            (self.env._("customer tags"), self.partner_category_ids),
-        ):
-            if values:
-                parts.append(f"{label}: {', '.join(values.mapped('display_name'))}")
-        if cities := self._city_names():
-            parts.append(self.env._("city: %(cities)s", cities=", ".join(cities)))
-        if not self._extra_domain().is_true():
-            parts.append(self.env._("condition: %(domain)s", domain=self.domain))
-        return "; ".join(parts) or self.env._("no condition: every record matches")
+        return "; ".join(
+            words
+            for kind, words, _domain in self._condition_parts()
+            if kind != "company"
+        ) or self.env._("no condition: every record matches")
 
     @api.model
     def _match(self, records):
@@ -394,6 +460,45 @@ class SalesProcessAssignmentRule(models.Model):
         users = self._candidate_users()
         working = self._users_working_today(users, fields.Datetime.now())
         return working, self[:1]._open_load(users)
+
+    def _reps_report(self, availability):
+        """What a plan weighs for each rep of the rule, now: ``[(rep, works
+        today, open records, capacity, records given, weight)]``."""
+        self.ensure_one()
+        working, load = availability
+        yes, no = self.env._("yes"), self.env._("no")
+        if self.method == "fixed":
+            user = self.user_id
+            works = yes if user.id in working else no
+            return [(user.name, works, load[user.id], "", "", "")]
+        members = self._candidates()
+        # sudo: the turns are the rule's bookkeeping, read whoever tests it
+        turns = self.env["sales.process.assignment.turn"].sudo()._counts(members)
+        return [
+            (
+                member.user_id.name,
+                yes if member.user_id.id in working else no,
+                load[member.user_id.id],
+                member.max_open or self.env._("no limit"),
+                turns[member.id],
+                member.weight,
+            )
+            for member in members
+        ]
+
+    def _target_label(self):
+        """Where the rule sends records, in words: its team, else its person."""
+        self.ensure_one()
+        team = self._target_team()
+        if team:
+            return self.env._("the team %(team)s", team=team.display_name)
+        return self.user_id.name or ""
+
+    def action_test_rules(self):
+        """Test the rules on a record typed in, filled with this rule's
+        conditions, or on existing records."""
+        self.ensure_one()
+        return self.env["sales.process.assignment.test"]._action_open_for_rule(self)
 
     def _plan_assignment(self, records, excluded=None, availability=None):
         """Who each record goes to: ``{record id: (user, reason)}``.

@@ -84,11 +84,18 @@ class SalesProcessSlaPolicy(models.Model):
         default="[]",
         help="Only for records matching this condition.",
     )
-    duration = fields.Float(required=True, default=1.0, tracking=True)
+    duration = fields.Float(
+        required=True,
+        default=1.0,
+        tracking=True,
+        # durations of different stages and units make no total
+        aggregator=None,
+    )
     duration_unit = fields.Selection(
         DURATION_UNITS, required=True, default="days", tracking=True
     )
     at_risk_percent = fields.Integer(
+        aggregator=None,
         string="At Risk After (%)",
         default=80,
         help="Share of the expected duration after which the record shows as at risk.",
@@ -115,7 +122,13 @@ class SalesProcessSlaPolicy(models.Model):
         domain="[('model_id.model', '=', res_model)]",
         help="Server action run on the breached records.",
     )
+    scope_domain = fields.Char(
+        compute="_compute_scope_domain",
+        help="The records in the policy's stage, of its teams, tags and company: "
+        "its condition is counted among them.",
+    )
     specificity = fields.Integer(
+        aggregator=None,
         compute="_compute_specificity",
         store=True,
         help="Number of conditions the policy sets: when several policies match a "
@@ -130,6 +143,20 @@ class SalesProcessSlaPolicy(models.Model):
                 + bool(policy.tag_ids)
                 + bool(policy._get_domain())
             )
+
+    @api.depends(
+        "res_model",
+        "crm_stage_id",
+        "order_state",
+        "ticket_stage_id",
+        "team_ids",
+        "helpdesk_team_ids",
+        "tag_ids",
+        "company_id",
+    )
+    def _compute_scope_domain(self):
+        for policy in self:
+            policy.scope_domain = repr(policy._scope_domain())
 
     @api.constrains("duration", "duration_unit")
     def _check_duration_reminders(self):
@@ -190,6 +217,30 @@ class SalesProcessSlaPolicy(models.Model):
 
     def _sales_process_stored_domain(self):
         return self._get_domain()
+
+    def _scope_domain(self):
+        """The records the policy applies to, its condition aside: those in its
+        stage, of its teams, with one of its tags, of its company."""
+        self.ensure_one()
+        stage = self[STAGE_COLUMNS[self.res_model]]
+        if isinstance(stage, models.BaseModel):
+            stage = stage._origin.id
+        Model = self.env[self.res_model]
+        teams = (
+            self.helpdesk_team_ids
+            if self.res_model == "helpdesk.ticket"
+            else self.team_ids
+        )
+        conditions = [Domain(Model._stage_history_field, "=", stage or False)]
+        if teams:
+            conditions.append(Domain("team_id", "in", teams._origin.ids))
+        if self.tag_ids and self.res_model == "crm.lead":
+            conditions.append(Domain("tag_ids", "in", self.tag_ids._origin.ids))
+        if self.company_id:
+            conditions.append(
+                Domain("company_id", "in", [self.company_id._origin.id, False])
+            )
+        return Domain.AND(conditions)
 
     def _duration_hours(self, calendar):
         """The expected duration in working hours of ``calendar``."""

@@ -25,7 +25,7 @@ class SalesProcessSlaReminder(models.Model):
         required=True,
         default="entry",
     )
-    delay = fields.Float(required=True, default=1.0)
+    delay = fields.Float(required=True, default=1.0, aggregator=None)
     delay_unit = fields.Selection(DURATION_UNITS, required=True, default="days")
     notify_owner = fields.Boolean(string="Owner", default=True)
     notify_team_leader = fields.Boolean(string="Team Leader")

@@ -558,23 +558,31 @@ class SalesProcessStageHistory(models.Model):
         return rows
 
     @api.model
-    def _close_open_rows(self, link, record_ids, date_out):
+    def _close_open_rows(self, link, record_ids, date_out, reopened=False):
         """Close the open rows of the given records at ``date_out``.
 
         Abnormal rows stay abnormal. Two statements whatever the number of rows.
+        With ``reopened``, the records get a new open row next, which sets
+        their SLA status. Returns the ids of the records whose closed row had a
+        stage owner: they leave a hand-off.
         """
         link_column = SQL.identifier(link)
-        rows = self.env.execute_query(
+        selected = self.env.execute_query(
             SQL(
-                "SELECT id, resource_calendar_id, date_in FROM %s"
-                " WHERE %s = ANY(%s) AND date_out IS NULL",
+                "SELECT id, resource_calendar_id, date_in, %s, stage_owner_id,"
+                " sla_policy_id FROM %s WHERE %s = ANY(%s) AND date_out IS NULL",
+                link_column,
                 SQL.identifier(self._table),
                 link_column,
                 list(record_ids),
             )
         )
-        if not rows:
-            return
+        if not selected:
+            return set()
+        rows = [row[:3] for row in selected]
+        handed_over = {row[3] for row in selected if row[4]}
+        # only the rows of a policy have SLA reminders and escalations
+        with_policy = [row[0] for row in selected if row[5]]
         hours = self._working_hours(
             [(calendar_id, date_in, date_out) for _id, calendar_id, date_in in rows]
         )
@@ -611,10 +619,12 @@ class SalesProcessStageHistory(models.Model):
             )
         )
         self.invalidate_model()
-        self._sync_sla_status({link: set(record_ids)})
+        if not reopened:
+            self._sync_sla_status({link: set(record_ids)})
         # the record left the stage: its reminders and escalations are moot
-        closed = self.browse([row_id for row_id, _calendar_id, _date_in in rows])
-        closed._sla_close_activities()
+        if with_policy:
+            self.browse(with_policy)._sla_close_activities()
+        return handed_over
 
     @api.model
     def _stages_in_use(self, stage_field, pause_field, stages):

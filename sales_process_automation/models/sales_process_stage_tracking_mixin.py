@@ -205,10 +205,14 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         if moved:
             now = fields.Datetime.now()
             # sudo: the history is maintained by the system, users only read it
-            self.env["sales.process.stage.history"].sudo()._close_open_rows(
-                self._stage_history_link, moved.ids, now
+            handed_over = (
+                self.env["sales.process.stage.history"]
+                .sudo()
+                ._close_open_rows(
+                    self._stage_history_link, moved.ids, now, reopened=True
+                )
             )
-            moved._stage_history_open([now] * len(moved))
+            moved._stage_history_open([now] * len(moved), handed_over)
         if vals.keys() & FOLLOWED_FIELDS:
             (self - moved)._stage_history_follow_record()
         switched._sla_follow_archiving()
@@ -315,8 +319,15 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             for record, record_rows in rows.grouped(self._stage_history_link).items()
         }
 
-    def _stage_history_open(self, dates_in):
-        """Create the row of the stage each record is in, entered at ``dates_in``."""
+    def _stage_history_open(self, dates_in, handed_over=()):
+        """Create the row of the stage each record is in, entered at ``dates_in``.
+
+        ``handed_over`` are the ids of the records that leave a stage they
+        were handed over in: its hand-off activity is closed.
+        """
+        # the responsible the owner of the stage left replaced is back first:
+        # the new row and the next owner see them
+        self.browse(handed_over)._stage_history_handoff_close()
         # sudo: the history is maintained by the system, users only read it;
         # its rows describe the record whatever the writer may read of it
         History = self.env["sales.process.stage.history"].sudo()
@@ -355,15 +366,137 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         self._stage_history_handoff(handoffs)
 
     def _stage_history_handoff_plan(self, vals_list):
-        """Who owns the stage each record enters; set on its row values.
+        """Who owns the stage each record enters: set on its row values.
 
-        Models with a sales process return what ``_stage_history_handoff``
-        needs once the rows are written; ``False`` when no process applies.
+        Returns ``[(record, step, owner, row values)]`` for the records whose
+        stage has a process step with an owner. No query when the model has no
+        step; one read of the steps, and of the group members of group-owned
+        steps, otherwise.
         """
-        return False
+        Step = self.env["sales.process.step"]
+        if self._name not in Step._step_map():
+            return []
+        steps = Step._for_records(
+            self, [vals[self._stage_history_stage_column] for vals in vals_list]
+        )
+        indexes_by_step = defaultdict(list)
+        for index, step in enumerate(steps):
+            if step:
+                indexes_by_step[step].append(index)
+        plan = []
+        for step, indexes in indexes_by_step.items():
+            owners = step._owners(self.browse([self[index].id for index in indexes]))
+            for index, owner in zip(indexes, owners, strict=True):
+                vals_list[index]["stage_owner_id"] = owner.id
+                if owner:
+                    plan.append((self[index], step, owner, vals_list[index]))
+        return plan
+
+    def _stage_history_handoff_close(self):
+        """Mark done the hand-off activities of the records, which leave the
+        stage; a responsible replaced by the stage owner gets the record back.
+        The same few queries whatever the number of records."""
+        if not self:
+            return
+        # sudo: hand-offs are the process's, whoever moves the record
+        left = (
+            self.env["mail.activity"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("sales_process_handoff", "=", True),
+                ],
+                ["res_id", "user_id", "sales_process_handoff_user_id"],
+            )
+        )
+        if not left:
+            return
+        records = self.sudo()
+        given_back = defaultdict(list)
+        for activity in left.filtered("sales_process_handoff_user_id"):
+            record = records.browse(activity.res_id)
+            if record.user_id == activity.user_id:
+                given_back[activity.sales_process_handoff_user_id].append(record.id)
+        for user, ids in given_back.items():
+            records.browse(ids)._sales_process_hand_to(user)
+        # done as Odoo marks activities done (archived, with their done date
+        # and feedback), without a chatter message of its own: the stage change
+        # is in the chatter already
+        left.write(
+            {"active": False, "feedback": self.env._("The record left the stage.")}
+        )
 
     def _stage_history_handoff(self, plan):
-        """Hand the records over to the owners of the stages they entered."""
+        """Plan the hand-off activity of each record for the owner of the
+        stage it entered; the owner becomes responsible if the step says so.
+
+        One create for all the activities; labels are read once per step and
+        language.
+        """
+        if not plan:
+            return
+        model_id = self.env["ir.model"]._get_id(self._name)
+        todo_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "mail.mail_activity_data_todo"
+        )
+        texts = {}
+        handed_to = defaultdict(list)
+        activity_vals = []
+        for record, step, owner, vals in plan:
+            lang = owner.lang
+            if (step, lang) not in texts:
+                step_in_lang = (
+                    step
+                    if lang == (step.env.lang or "en_US")
+                    else step.with_context(lang=lang)
+                )
+                texts[step, lang] = (
+                    step_in_lang.env._(
+                        "%(stage)s: over to you", stage=step_in_lang._stage_label()
+                    ),
+                    step_in_lang.checklist,
+                )
+            summary, note = texts[step, lang]
+            previous_user = record.user_id
+            reassigned = step.reassign and owner != previous_user
+            if reassigned:
+                handed_to[owner].append(record.id)
+            activity_vals.append(
+                {
+                    # the model and the name given: neither is read again
+                    "res_model_id": model_id,
+                    "res_model": self._name,
+                    "res_id": record.id,
+                    "res_name": record.display_name,
+                    "activity_type_id": todo_id,
+                    "user_id": owner.id,
+                    "summary": summary,
+                    "note": note,
+                    "date_deadline": step._deadline(
+                        vals["date_in"], vals.get("date_deadline")
+                    ),
+                    "sales_process_handoff": True,
+                    "sales_process_handoff_user_id": reassigned and previous_user.id,
+                }
+            )
+        for owner, ids in handed_to.items():
+            # sudo: the process hands the record over, whoever moves it
+            self.sudo().browse(ids)._sales_process_hand_to(owner)
+        # sudo: hand-offs are the process's, whoever moves the record; the
+        # activity is the owner's notice (their activities), not one mail per
+        # record moved
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(activity_vals)
+
+    def _sales_process_hand_to(self, user):
+        """Make ``user`` the responsible of the records; each keeps its team
+        (Odoo would take the new responsible's team, and with it another
+        stage)."""
+        for team, records in self.grouped("team_id").items():
+            records.write({"user_id": user.id, "team_id": team.id})
 
     def _working_calendar(self):
         """The working hours the record's times are counted in."""

@@ -1,10 +1,13 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, ormcache
+
+from .sales_process_stage_history import HISTORY_MODELS
 
 OWNER_TYPES = [
     ("salesperson", "Salesperson of the Record"),
@@ -16,14 +19,21 @@ GROUP_METHODS = [
     ("round_robin", "Round-Robin"),
     ("least_load", "Least Load"),
 ]
+# the step's field holding the stage (or state) of each model's records
+STEP_STAGE_FIELDS = {
+    "crm.lead": "stage_id",
+    "sale.order": "order_state",
+    "helpdesk.ticket": "ticket_stage_id",
+}
 
 
 class SalesProcessStep(models.Model):
-    """A stage of a team's sales process: its owner, what is expected there,
-    how long it should take.
+    """A stage of a team's process: its owner, what is expected there, how
+    long it should take.
 
-    A step without a team applies to every team that has no step of its own
-    for the stage.
+    Steps exist for CRM stages, quotation states and helpdesk stages. A step
+    without a team applies to every team that has no step of its own for the
+    stage.
     """
 
     _name = "sales.process.step"
@@ -37,6 +47,9 @@ class SalesProcessStep(models.Model):
         default=lambda self: self.env.company,
         help="Leave empty to apply the step in every company.",
     )
+    res_model = fields.Selection(
+        HISTORY_MODELS, string="Applies To", required=True, default="crm.lead"
+    )
     team_id = fields.Many2one(
         "crm.team",
         string="Sales Team",
@@ -46,8 +59,27 @@ class SalesProcessStep(models.Model):
         help="The team whose process this step belongs to; empty for the default "
         "process of the teams without their own step for the stage.",
     )
+    helpdesk_team_id = fields.Many2one(
+        "helpdesk.ticket.team",
+        string="Helpdesk Team",
+        index="btree_not_null",
+        check_company=True,
+        ondelete="cascade",
+        help="The helpdesk team whose process this step belongs to; empty for the "
+        "teams without their own step for the stage.",
+    )
     stage_id = fields.Many2one(
-        "crm.stage", string="Stage", required=True, index=True, ondelete="cascade"
+        "crm.stage", string="Stage", index=True, ondelete="cascade"
+    )
+    order_state = fields.Selection(
+        lambda self: self.env["sale.order"]._fields["state"].selection,
+        string="Quotation Status",
+    )
+    ticket_stage_id = fields.Many2one(
+        "helpdesk.ticket.stage",
+        string="Ticket Stage",
+        index="btree_not_null",
+        ondelete="cascade",
     )
     owner_type = fields.Selection(
         OWNER_TYPES, string="Owner", required=True, default="salesperson"
@@ -74,6 +106,7 @@ class SalesProcessStep(models.Model):
         "carries it.",
     )
     expected_days = fields.Float(
+        aggregator=None,
         string="Expected Duration (Working Days)",
         help="Deadline of the hand-off activity when no stage SLA policy applies.",
     )
@@ -83,19 +116,40 @@ class SalesProcessStep(models.Model):
         "stage, and is given back when it leaves.",
     )
 
-    _stage_team_unique = models.UniqueIndex("(stage_id, COALESCE(team_id, 0))")
+    _stage_team_unique = models.UniqueIndex(
+        "(res_model, COALESCE(stage_id, 0), COALESCE(order_state, ''),"
+        " COALESCE(ticket_stage_id, 0), COALESCE(team_id, 0),"
+        " COALESCE(helpdesk_team_id, 0))"
+    )
+
+    @api.depends("res_model", "stage_id", "order_state", "ticket_stage_id")
+    def _compute_display_name(self):
+        for step in self:
+            step.display_name = step._stage_label()
+
+    @api.constrains("res_model", "stage_id", "order_state", "ticket_stage_id")
+    def _check_stage(self):
+        for step in self:
+            if not step[STEP_STAGE_FIELDS[step.res_model]]:
+                raise ValidationError(
+                    self.env._("A process step needs the stage it applies to.")
+                )
 
     @api.constrains("owner_type", "owner_user_id", "owner_group_id")
     def _check_owner(self):
         for step in self:
             if step.owner_type == "user" and not step.owner_user_id:
                 raise ValidationError(
-                    self.env._("Step %(stage)s: choose the owner user.", stage=step.stage_id.name)
+                    self.env._(
+                        "Step %(stage)s: choose the owner user.",
+                        stage=step._stage_label(),
+                    )
                 )
             if step.owner_type == "group" and not step.owner_group_id:
                 raise ValidationError(
                     self.env._(
-                        "Step %(stage)s: choose the owner group.", stage=step.stage_id.name
+                        "Step %(stage)s: choose the owner group.",
+                        stage=step._stage_label(),
                     )
                 )
 
@@ -107,7 +161,15 @@ class SalesProcessStep(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if vals.keys() & {"stage_id", "team_id"}:
+        if vals.keys() & {
+            "res_model",
+            "stage_id",
+            "order_state",
+            "ticket_stage_id",
+            "team_id",
+            "helpdesk_team_id",
+            "company_id",
+        }:
             self.env.registry.clear_cache()
         return result
 
@@ -119,41 +181,70 @@ class SalesProcessStep(models.Model):
     @api.model
     @ormcache()
     def _step_map(self):
-        """``{(stage_id, team_id or 0): step_id}``: read once per process, so that
-        a stage change without a step costs no query."""
-        self.flush_model(["stage_id", "team_id"])
-        return {
-            (stage_id, team_id or 0): step_id
-            for step_id, stage_id, team_id in self.env.execute_query(
-                SQL("SELECT id, stage_id, team_id FROM %s", SQL.identifier(self._table))
+        """``{model: {(stage, team id or 0): (step id, company id or 0)}}``:
+        read once per process, so that a stage change without a step costs no
+        query and one with a step reads only what it hands over."""
+        self.flush_model(
+            [
+                "res_model",
+                "stage_id",
+                "order_state",
+                "ticket_stage_id",
+                "team_id",
+                "helpdesk_team_id",
+                "company_id",
+            ]
+        )
+        step_map = defaultdict(dict)
+        for (
+            step_id,
+            res_model,
+            stage_id,
+            order_state,
+            ticket_stage_id,
+            team_id,
+            helpdesk_team_id,
+            company_id,
+        ) in self.env.execute_query(
+            SQL(
+                "SELECT id, res_model, stage_id, order_state, ticket_stage_id,"
+                " team_id, helpdesk_team_id, company_id FROM %s",
+                SQL.identifier(self._table),
             )
-        }
+        ):
+            stage = {
+                "crm.lead": stage_id,
+                "sale.order": order_state,
+                "helpdesk.ticket": ticket_stage_id,
+            }[res_model]
+            team = helpdesk_team_id if res_model == "helpdesk.ticket" else team_id
+            step_map[res_model][stage, team or 0] = (step_id, company_id or 0)
+        return dict(step_map)
 
     @api.model
-    def _for_records(self, records, stage_ids):
-        """The step of each record entering the stage of ``stage_ids``."""
-        step_map = self._step_map()
-        if not step_map:
-            return [self] * len(records)
-        step_ids = [
-            step_map.get((stage_id, record.team_id.id or 0))
-            or step_map.get((stage_id, 0))
-            for record, stage_id in zip(records, stage_ids, strict=True)
-        ]
+    def _for_records(self, records, stages):
+        """The step of each record entering the stage (id or state) of ``stages``."""
+        step_map = self._step_map().get(records._name, {})
+        steps = []
+        for record, stage in zip(records, stages, strict=True):
+            step_id, company_id = step_map.get(
+                (stage, record.team_id.id or 0)
+            ) or step_map.get((stage, 0), (None, 0))
+            if company_id and record.company_id.id not in (company_id, False):
+                step_id = None
+            steps.append(step_id)
         # sudo: the process applies whoever moves the record
-        steps = self.sudo().browse([id_ for id_ in step_ids if id_])
-        by_id = {step.id: step for step in steps}
-        return [
-            by_id[id_]
-            if id_
-            and not (
-                by_id[id_].company_id
-                and record.company_id
-                and by_id[id_].company_id != record.company_id
-            )
-            else self
-            for record, id_ in zip(records, step_ids, strict=True)
-        ]
+        by_id = {step.id: step for step in self.sudo().browse(filter(None, steps))}
+        return [by_id.get(step_id, self.sudo().browse()) for step_id in steps]
+
+    def _stage_label(self):
+        """The name of the step's stage, in the language of the environment."""
+        self.ensure_one()
+        if self.res_model == "sale.order":
+            return dict(self._fields["order_state"]._description_selection(self.env))[
+                self.order_state
+            ]
+        return self[STEP_STAGE_FIELDS[self.res_model]].name or ""
 
     @api.model
     def _process_stages(self, team):
@@ -161,8 +252,9 @@ class SalesProcessStep(models.Model):
         else of the default steps, else the team's stages."""
         # sudo: the process applies to whoever works on the team's records
         Step = self.sudo()
-        steps = Step.search([("team_id", "=", team.id)]) if team else Step
-        steps = steps or Step.search([("team_id", "=", False)])
+        lead_steps = [("res_model", "=", "crm.lead")]
+        steps = Step.search([*lead_steps, ("team_id", "=", team.id)]) if team else Step
+        steps = steps or Step.search([*lead_steps, ("team_id", "=", False)])
         stages = steps.stage_id or self.env["crm.stage"].search(
             ["|", ("team_ids", "=", False), ("team_ids", "in", team.ids)]
         )

@@ -32,7 +32,9 @@ class SalesProcessTemplate(models.Model):
         """A new template of the stages of ``team``'s process, in order."""
         # sudo: the team's SLA policies are read whoever saves its process
         Policy = self.env["sales.process.sla.policy"].sudo()
-        steps = self.env["sales.process.step"].search([("team_id", "=", team.id)])
+        steps = self.env["sales.process.step"].search(
+            [("res_model", "=", "crm.lead"), ("team_id", "=", team.id)]
+        )
         lines = []
         for step in steps.sorted(lambda step: (step.stage_id.sequence, step.id)):
             policy = Policy.search(
@@ -162,7 +164,13 @@ class SalesProcessTemplateLine(models.Model):
             "checklist": self.checklist,
             "expected_days": self.expected_days,
         }
-        step = Step.search([("team_id", "=", team.id), ("stage_id", "=", stage.id)])
+        step = Step.search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("team_id", "=", team.id),
+                ("stage_id", "=", stage.id),
+            ]
+        )
         if step:
             changed = {
                 name: value

@@ -37,3 +37,6 @@ from . import test_i18n_recipients
 from . import test_rule_review
 from . import test_process_map
 from . import test_process_map_tour
+from . import test_admin_screens
+from . import test_process_handoff_documents
+from . import test_admin_screens_tour
