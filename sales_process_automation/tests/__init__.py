@@ -34,3 +34,5 @@ from . import test_assignment_concurrency
 from . import test_assignment_mail_context
 from . import test_approvals_ux
 from . import test_i18n_recipients
+from . import test_dashboard
+from . import test_dashboard_tour
