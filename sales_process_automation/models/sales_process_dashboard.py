@@ -215,7 +215,21 @@ class SalesProcessDashboard(models.AbstractModel):
     def _bottleneck_block(self):
         Bottleneck = self.env["sales.process.bottleneck.report"]
         by_team = {}
-        for row in Bottleneck.search([("is_bottleneck", "=", True)]):
+        # fetched with the search: reading the rows again would compute the
+        # analysis view a second time
+        for row in Bottleneck.search_fetch(
+            [("is_bottleneck", "=", True)],
+            [
+                "company_id",
+                "team_id",
+                "crm_stage_id",
+                "lead_count",
+                "reached_next_rate",
+                "median_hours",
+                "is_leakiest",
+                "is_slowest",
+            ],
+        ):
             by_team.setdefault(row.team_id, []).append(row)
         rows = []
         for team, team_rows in by_team.items():

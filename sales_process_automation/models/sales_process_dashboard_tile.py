@@ -70,7 +70,9 @@ class SalesProcessDashboardTile(models.Model):
                 tile.value = "-" if rate[0][0] is None else f"{round(rate[0][0])} %"
                 tile.alert = False
             elif tile.kind == "bottleneck":
-                stages = self.env[model].search(domain).crm_stage_id
+                stages = (
+                    self.env[model].search_fetch(domain, ["crm_stage_id"]).crm_stage_id
+                )
                 tile.value = ", ".join(stages.mapped("name")) or "-"
                 tile.alert = bool(stages)
             else:
