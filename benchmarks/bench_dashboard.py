@@ -27,7 +27,10 @@ runs, ms, dashboard / Odoo read_group on crm.lead:
 Over budget: the manager's funnel figures (the record rule joins the teams to
 every row, as in bench_analysis.py) and the SLA policy counts of distinct
 documents reminded or escalated (a semi-join of 400,000 events, and of the
-documents the user may read, then a distinct count per policy).
+documents the user may read, then a distinct count per policy): the same
+count of the leads reminded in plain SQL, without record rules, took 451 ms.
+Keeping "reminded" and "escalated" flags on the stage history rows, as the
+funnel flags are, would make them grouped counts over an index.
 
 Usage: python3 benchmarks/bench_dashboard.py [--leads 200000] [--repeat 5]
     [--reuse-database] [--keep-database]
