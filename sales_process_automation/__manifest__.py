@@ -63,6 +63,7 @@
         "report/sales_process_bottleneck_report_views.xml",
         "report/sales_process_lead_report_views.xml",
         "views/sales_process_dashboard_tile_views.xml",
+        "views/sales_process_dashboard_views.xml",
         "views/sales_process_step_views.xml",
         "data/sales_process_template_data.xml",
         "views/sales_process_template_views.xml",
@@ -90,6 +91,11 @@
         "web.assets_backend": [
             "sales_process_automation/static/src/process_map/*",
             "sales_process_automation/static/src/views/**/*",
+            "sales_process_automation/static/src/dashboard/*",
+        ],
+        # graph and pivot views are loaded on demand (web's lazy bundle)
+        "web.assets_backend_lazy": [
+            "sales_process_automation/static/src/lazy_views/*",
         ],
         "web.assets_tests": [
             "sales_process_automation/static/src/tests/tours/*.js",

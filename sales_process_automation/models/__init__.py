@@ -6,6 +6,7 @@ from . import sales_process_stage_tracking_mixin
 from . import sales_process_tier_validation_mixin
 from . import sales_process_approval_request_mixin
 from . import sales_process_lead_dimension_mixin
+from . import sales_process_document_drilldown_mixin
 from . import sales_process_admin_fields_mixin
 from . import sales_process_stage_history
 from . import mail_activity
@@ -32,6 +33,7 @@ from . import helpdesk_ticket_team
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import res_config_settings
+from . import ir_http
 from . import tier_definition
 from . import tier_review
 from . import sales_process_complex_reason
@@ -40,6 +42,7 @@ from . import sales_process_discount_threshold
 from . import sale_order_line
 from . import sales_process_stage_skip_request
 from . import sales_process_dashboard_tile
+from . import sales_process_dashboard
 from . import sales_process_step
 from . import sales_process_template
 from . import sales_process_feedback_campaign

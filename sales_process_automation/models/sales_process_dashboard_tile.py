@@ -9,7 +9,7 @@ TILE_KINDS = [
     ("at_risk", "My Leads at Risk"),
     ("at_risk_orders", "My Quotations at Risk"),
     ("at_risk_tickets", "My Tickets at Risk"),
-    ("activities", "My Activities"),
+    ("activities", "My Activities Due"),
     ("my_funnel", "My Funnel"),
     ("my_stalled", "My Stalled Leads"),
     ("team_funnel", "Team Funnel"),
@@ -37,7 +37,7 @@ TILE_MODELS = {
 }
 # the SLA status of a record at risk (tools/metrics.py: open rows at risk or
 # breached, read from the status the records store)
-AT_RISK = Domain("sales_process_sla_status", "in", ["at_risk", "breached"])
+AT_RISK = metrics.DOCUMENT_AT_RISK_OR_BREACH
 
 
 class SalesProcessDashboardTile(models.Model):
@@ -70,7 +70,9 @@ class SalesProcessDashboardTile(models.Model):
                 tile.value = "-" if rate[0][0] is None else f"{round(rate[0][0])} %"
                 tile.alert = False
             elif tile.kind == "bottleneck":
-                stages = self.env[model].search(domain).crm_stage_id
+                stages = (
+                    self.env[model].search_fetch(domain, ["crm_stage_id"]).crm_stage_id
+                )
                 tile.value = ", ".join(stages.mapped("name")) or "-"
                 tile.alert = bool(stages)
             else:
@@ -101,7 +103,7 @@ class SalesProcessDashboardTile(models.Model):
             "at_risk": Domain("user_id", "=", uid) & AT_RISK,
             "at_risk_orders": Domain("user_id", "=", uid) & AT_RISK,
             "at_risk_tickets": Domain("user_id", "=", uid) & AT_RISK,
-            "activities": [("user_id", "=", uid)],
+            "activities": metrics.activities_due(self.env),
             "my_funnel": Domain("user_id", "=", uid) & metrics.ENTRY,
             "my_stalled": [
                 ("user_id", "=", uid),

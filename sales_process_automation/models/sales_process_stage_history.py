@@ -46,6 +46,7 @@ HISTORY_DEPENDS = [
     "working_hours",
     "sla_policy_id",
     "sla_status",
+    "date_deadline",
     "first_entry",
     "reached_further_stage",
     "lost_in_stage",

@@ -4,6 +4,7 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..tools import metrics
+from ..tools.working_duration import format_working_duration
 from .sales_process_funnel_report import FUNNEL_DEPENDS
 
 
@@ -90,9 +91,13 @@ class SalesProcessBottleneckReport(models.Model):
                 advice.append(
                     self.env._(
                         "%(stage)s holds deals longest: half of them stay more "
-                        "than %(hours)s working hours.",
+                        "than %(duration)s of working time.",
                         stage=row.crm_stage_id.name,
-                        hours=round(row.median_hours, 1),
+                        duration=format_working_duration(
+                            self.env,
+                            row.median_hours,
+                            row._hours_per_day(),
+                        ),
                     )
                 )
             row.advice = " ".join(advice)
@@ -104,6 +109,16 @@ class SalesProcessBottleneckReport(models.Model):
                 )
                 if flagged
             )
+
+    def _hours_per_day(self):
+        """The hours of a working day of the row's team (its working hours,
+        else its company's)."""
+        self.ensure_one()
+        calendar = (
+            self.team_id.sales_process_resource_calendar_id
+            or (self.company_id or self.env.company).resource_calendar_id
+        )
+        return calendar.hours_per_day or 8.0
 
     def action_open_entries(self):
         """The leads that entered the stage in the team."""

@@ -31,6 +31,7 @@ class SalesProcessComplexReport(models.Model):
     )
     complex_share = fields.Float(
         string="Complex Share (%)",
+        digits=(16, 0),
         readonly=True,
         aggregator=None,
         help="Complex opportunities out of all the opportunities of the rep.",

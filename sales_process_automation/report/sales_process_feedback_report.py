@@ -92,6 +92,7 @@ class SalesProcessFeedbackReport(models.Model):
     )
     nps = fields.Float(
         string="NPS",
+        digits=(16, 0),
         readonly=True,
         aggregator="avg",
         help="Net promoter score: share of promoters (9-10) minus share of "

@@ -35,7 +35,10 @@ class SalesProcessFunnelReport(models.Model):
     """
 
     _name = "sales.process.funnel.report"
-    _inherit = ["sales.process.lead.dimension.mixin"]
+    _inherit = [
+        "sales.process.lead.dimension.mixin",
+        "sales.process.document.drilldown.mixin",
+    ]
     _description = "Funnel Analysis"
     _auto = False
     _depends = FUNNEL_DEPENDS

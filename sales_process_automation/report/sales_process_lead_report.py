@@ -42,6 +42,7 @@ class SalesProcessLeadReport(models.Model):
             if model != "crm.lead"
         },
         "sales.process.stage.history": ["lead_id", "date_out", "sla_status"],
+        "res.company": ["currency_id", *STALLED_DEPENDS["res.company"]],
     }
     _rec_name = "lead_id"
     _order = "create_date desc, id desc"
@@ -90,8 +91,9 @@ class SalesProcessLeadReport(models.Model):
         aggregator="avg",
         help="Share of the opportunities marked complex (request waiting or approved).",
     )
-    expected_revenue = fields.Float(readonly=True)
-    won_revenue = fields.Float(readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    expected_revenue = fields.Monetary(readonly=True)
+    won_revenue = fields.Monetary(readonly=True)
     open_breach_count = fields.Integer(
         string="Open SLA Breaches",
         readonly=True,
@@ -138,12 +140,14 @@ class SalesProcessLeadReport(models.Model):
                             THEN CASE WHEN lead.sales_process_complex
                                       THEN 100.0 ELSE 0.0 END
                        END AS complex_rate,
+                       company.currency_id,
                        lead.expected_revenue,
                        CASE WHEN lead.won_status = 'won'
                             THEN lead.expected_revenue ELSE 0.0 END AS won_revenue,
                        COALESCE(breach.open_count, 0)::int AS open_breach_count,
                        COALESCE(breach.count, 0)::int AS breach_count
                   FROM crm_lead lead
+                  LEFT JOIN res_company company ON company.id = lead.company_id
                   LEFT JOIN (
                       SELECT history.lead_id,
                              COUNT(*) AS count,

@@ -23,6 +23,7 @@ class SalesProcessStageTimeReport(models.Model):
     """
 
     _name = "sales.process.stage.time.report"
+    _inherit = ["sales.process.document.drilldown.mixin"]
     _description = "Time per Stage Analysis"
     _auto = False
     _depends = {"sales.process.stage.history": HISTORY_DEPENDS}
@@ -56,6 +57,17 @@ class SalesProcessStageTimeReport(models.Model):
         "sales.process.sla.policy", string="SLA Policy", readonly=True
     )
     sla_status = fields.Selection(SLA_STATUSES, string="SLA Status", readonly=True)
+    date_deadline = fields.Datetime(
+        string="SLA Deadline",
+        readonly=True,
+        help="When the stay was due to end: for a breached stay, when it breached.",
+    )
+    age_bucket = fields.Selection(
+        metrics.AGE_BUCKETS,
+        string="In the Stage For",
+        readonly=True,
+        help="How long the record is in the stage it is in now (calendar days).",
+    )
     working_hours = fields.Float(
         string="Average (Working Hours)", readonly=True, aggregator="avg"
     )
@@ -106,6 +118,8 @@ class SalesProcessStageTimeReport(models.Model):
                        history.date_out,
                        history.sla_policy_id,
                        history.sla_status,
+                       history.date_deadline,
+                       %(age_bucket)s AS age_bucket,
                        CASE WHEN history.date_out IS NOT NULL
                             THEN history.working_hours END AS working_hours,
                        CASE WHEN history.date_out IS NOT NULL
@@ -122,6 +136,7 @@ class SalesProcessStageTimeReport(models.Model):
                 open_breach=metrics.is_open_breach("history"),
                 breach=metrics.is_breach_in_history("history"),
                 breach_share=metrics.breach_share("history"),
+                age_bucket=metrics.age_bucket("history"),
             )
         )
 

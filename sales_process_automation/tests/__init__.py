@@ -40,3 +40,5 @@ from . import test_process_map_tour
 from . import test_admin_screens
 from . import test_process_handoff_documents
 from . import test_admin_screens_tour
+from . import test_dashboard
+from . import test_dashboard_tour

@@ -100,7 +100,7 @@ class TestAnalysisTour(HttpCase):
     def test_manager_tour(self):
         self.start_tour(
             "/odoo/action-sales_process_automation."
-            "sales_process_dashboard_tile_action_manager",
+            "sales_process_dashboard_action_manager",
             "sales_process_analysis_tour",
             login=self.manager.login,
         )

@@ -46,6 +46,7 @@ The monthly rule review:
   ``USELESS_REMINDER_SHARE`` % of the stays reminded breach anyway.
 """
 
+from odoo import fields
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -264,4 +265,182 @@ def useless_reminders(reminders, stays, reminded, reminded_breached):
         FREQUENT_REMINDERS,
         share(reminded_breached, reminded),
         USELESS_REMINDER_SHARE,
+    )
+
+
+# the records of the dashboards: documents (leads, quotations, tickets) whose
+# stage is at risk or past its deadline now, as the documents store it
+DOCUMENT_AT_RISK_OR_BREACH = Domain(
+    "sales_process_sla_status", "in", ["at_risk", "breached"]
+)
+# the open rows of the aging figure, by how long the record is in its stage
+AGE_BUCKETS = [
+    ("0_2", "Up to 2 days"),
+    ("3_7", "3 to 7 days"),
+    ("8_30", "8 to 30 days"),
+    ("31", "Over 30 days"),
+]
+# the documents the stage history follows, and the field of a row pointing to
+# each
+HISTORY_LINKS = {
+    "crm.lead": "lead_id",
+    "sale.order": "order_id",
+    "helpdesk.ticket": "ticket_id",
+}
+
+
+def age_bucket(alias):
+    """The age bucket of an open row (days since it entered its stage), NULL
+    for a row left."""
+    return SQL(
+        """CASE WHEN %(date_out)s IS NOT NULL THEN NULL
+                WHEN %(date_in)s > (now() AT TIME ZONE 'UTC') - interval '3 days'
+                    THEN '0_2'
+                WHEN %(date_in)s > (now() AT TIME ZONE 'UTC') - interval '8 days'
+                    THEN '3_7'
+                WHEN %(date_in)s > (now() AT TIME ZONE 'UTC') - interval '31 days'
+                    THEN '8_30'
+                ELSE '31'
+           END""",
+        date_out=_column(alias, "date_out"),
+        date_in=_column(alias, "date_in"),
+    )
+
+
+def activities_due(env):
+    """Domain of the user's activities due today or earlier."""
+    return Domain("user_id", "=", env.uid) & Domain(
+        "date_deadline", "<=", fields.Date.context_today(env.user)
+    )
+
+
+def breaches_since(start):
+    """Domain of the stage history rows whose SLA was breached since ``start``
+    (their deadline passed then): the breach trend."""
+    return BREACH_IN_HISTORY & Domain("date_deadline", ">=", start)
+
+
+def documents_with_rows(res_model, row_domain):
+    """Domain of the ``res_model`` documents having a stage history row in
+    ``row_domain``: what a figure over rows opens."""
+    return Domain("sales_process_stage_history_ids", "any", Domain(row_domain))
+
+
+# the figures of an SLA policy counted on its rows: the event the sweep notified
+POLICY_FIGURES = {"records": None, "reminded": "reminder", "escalated": "breach"}
+
+
+def _notified(kind):
+    return Domain(
+        "sla_event_ids",
+        "any",
+        Domain("kind", "=", kind) & Domain("skipped", "=", False),
+    )
+
+
+def policy_rows(policy_id, figure):
+    """Domain of the rows behind a figure of ``sla_policy_effectiveness``: the
+    stays under the policy, those reminded, escalated, or breached."""
+    domain = Domain("sla_policy_id", "=", policy_id)
+    if figure == "breach_rate":
+        return domain & BREACH_IN_HISTORY
+    if POLICY_FIGURES.get(figure):
+        domain &= _notified(POLICY_FIGURES[figure])
+    return domain
+
+
+def sla_policy_effectiveness(env, figures=(*POLICY_FIGURES, "breach_rate")):
+    """Per SLA policy: the records that stayed under it, were reminded, were
+    escalated (breach notified), and the share of stays breached (%).
+
+    ``{policy: {"records": n, "reminded": n, "escalated": n, "breach_rate":
+    %}}`` for the ``figures`` asked; each count is of distinct documents
+    (``documents_with_rows``).
+    """
+    History = env["sales.process.stage.history"]
+    result = {}
+    for figure in figures:
+        if figure == "breach_rate":
+            for policy, rate in env["sales.process.stage.time.report"]._read_group(
+                [("sla_policy_id", "!=", False)],
+                ["sla_policy_id"],
+                ["breach_rate:avg"],
+            ):
+                result.setdefault(policy, {})[figure] = rate
+            continue
+        for res_model, link in HISTORY_LINKS.items():
+            Document = env[res_model].with_context(active_test=False)
+            if not Document.has_access("read"):
+                continue
+            # a policy's rows are of its model: one distinct count a model,
+            # of the documents the user may read
+            domain = (
+                Domain("res_model", "=", res_model)
+                & Domain("sla_policy_id", "!=", False)
+                & Domain(link, "in", Document._search([]))
+            )
+            if POLICY_FIGURES[figure]:
+                domain &= _notified(POLICY_FIGURES[figure])
+            for policy, count in History._read_group(
+                domain, ["sla_policy_id"], [f"{link}:count_distinct"]
+            ):
+                result.setdefault(policy, {})[figure] = count
+    return result
+
+
+# the figures of an assignment rule, counted on the documents it gave
+ASSIGNMENT_FIGURES = ("matched", "assigned", "team_only", "not_contacted")
+
+
+def assignment_rule_effectiveness(env):
+    """Per assignment rule: the records it matched, gave to a rep, left waiting
+    in the team, and those not contacted in time.
+
+    ``{rule: {"matched": n, "assigned": n, "team_only": n, "not_contacted":
+    n}}``, counted on the documents (``assignment_rule_domain``).
+    """
+    figures = {}
+    for model in ("crm.lead", "helpdesk.ticket"):
+        Model = env[model]
+        if not Model.has_access("read"):
+            continue
+        for rule, state, escalated, count in Model._read_group(
+            [("sales_process_assignment_rule_id", "!=", False)],
+            [
+                "sales_process_assignment_rule_id",
+                "sales_process_assignment_state",
+                "sales_process_first_contact_escalated",
+            ],
+            ["__count"],
+        ):
+            rule_figures = figures.setdefault(
+                rule, dict.fromkeys(ASSIGNMENT_FIGURES, 0)
+            )
+            rule_figures["matched"] += count
+            if state:
+                rule_figures[state] += count
+            if escalated:
+                rule_figures["not_contacted"] += count
+    return figures
+
+
+def assignment_rule_domain(rule_id, figure):
+    """Domain of the documents behind a figure of ``assignment_rule_effectiveness``."""
+    domain = Domain("sales_process_assignment_rule_id", "=", rule_id)
+    if figure in ("assigned", "team_only"):
+        domain &= Domain("sales_process_assignment_state", "=", figure)
+    elif figure == "not_contacted":
+        domain &= Domain("sales_process_first_contact_escalated", "=", True)
+    return domain
+
+
+def bottleneck_entries(row):
+    """Domain of the stage history rows counted as the entries of a row of the
+    bottleneck analysis (its company, team and stage)."""
+    return (
+        Domain("lead_id", "!=", False)
+        & Domain("company_id", "=", row.company_id.id)
+        & Domain("team_id", "=", row.team_id.id)
+        & Domain("crm_stage_id", "=", row.crm_stage_id.id)
+        & ENTRY
     )

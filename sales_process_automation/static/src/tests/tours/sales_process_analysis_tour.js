@@ -19,15 +19,15 @@ registry.category("web_tour.tours").add("sales_process_analysis_tour", {
     steps: () => [
         {
             content: "The team dashboard shows the team funnel",
-            trigger: ".o_kanban_record:contains('Team Funnel')",
+            trigger: ".o_sales_process_dashboard_tile:contains('Team Funnel')",
         },
         {
             content: "and the bottleneck of the team: Tour Qualify",
-            trigger: ".o_kanban_record:contains('Bottleneck'):contains('Tour Qualify')",
+            trigger: ".o_sales_process_dashboard_tile.o_tile_bottleneck:contains('Tour Qualify')",
         },
         {
             content: "Open the bottleneck",
-            trigger: ".o_kanban_record:contains('Bottleneck')",
+            trigger: ".o_sales_process_dashboard_tile.o_tile_bottleneck",
             run: "click",
         },
         {
