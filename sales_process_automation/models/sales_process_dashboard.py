@@ -294,8 +294,10 @@ class SalesProcessDashboard(models.AbstractModel):
 
     def _assignment_rule_block(self):
         figures = metrics.assignment_rule_effectiveness(self.env)
+        # the records as they stand now; what each run matched and assigned
+        # month by month is the Rule Review's (its own figures)
         labels = {
-            "matched": self.env._("Matched"),
+            "matched": self.env._("Records from the Rule"),
             "assigned": self.env._("Assigned to a Rep"),
             "team_only": self.env._("Waiting in the Team"),
             "not_contacted": self.env._("Not Contacted in Time"),
@@ -325,7 +327,7 @@ class SalesProcessDashboard(models.AbstractModel):
         return {
             "kind": "table",
             "key": "assignment_rules",
-            "title": self.env._("Assignment Rules"),
+            "title": self.env._("Assignment Rules: Their Records Now"),
             "columns": [self.env._("Rule"), *labels.values()],
             "rows": rows,
             "empty": self.env._("No assignment rule yet."),
