@@ -211,11 +211,14 @@ class TestAssignment(SalesProcessCommon):
         """A record created and assigned in one transaction is not tracked by
         Odoo: its explanation is logged on its own, not lost."""
         self._rule(name="Everything to East")
-        created = (
-            self.env["crm.lead"]
-            .with_context(tracking_disable=False, mail_notrack=False)
-            .create({"name": "Created and assigned", "user_id": False})
-        )
+        # a working day of the reps: on their days off the rule leaves the
+        # lead waiting in the team
+        with freeze_time("2026-11-16 09:00:00"):
+            created = (
+                self.env["crm.lead"]
+                .with_context(tracking_disable=False, mail_notrack=False)
+                .create({"name": "Created and assigned", "user_id": False})
+            )
         self._flush_tracking()
         self.assertIn(created.user_id, self.reps)
         messages = created.message_ids.filtered(

@@ -645,7 +645,9 @@ class TestContractChain(SalesProcessCommon):
             }
         )
         order = self._quotation(commitment_date="2026-12-01 09:00:00")
-        order.with_user(self.rep_east).action_confirm()
+        # a working day of support: on its days off the ticket waits in the team
+        with freeze_time("2026-11-16 09:00:00"):
+            order.with_user(self.rep_east).action_confirm()
         ticket = self._tickets(order)
         self.assertEqual(ticket.user_id, support, "never the salesperson")
         self.assertIn(self.customer.name, ticket.name)
