@@ -426,6 +426,9 @@ def feedback_analysis(odoo):
 
 KANBAN_CARD = ".o_kanban_renderer .o_kanban_record:not(.o_kanban_ghost)"
 
+# the dashboards are ready when their charts are drawn
+DASHBOARD_CHART = ".o_sales_process_dashboard_view canvas"
+
 SCREENS = [
     Screen(
         name="pipeline_kanban_zh",
@@ -436,14 +439,26 @@ SCREENS = [
     Screen(
         name="my_dashboard_zh",
         login="spa_rep_li",
-        action=f"{MODULE}.sales_process_dashboard_tile_action_rep",
-        wait=KANBAN_CARD,
+        action=f"{MODULE}.sales_process_dashboard_action_rep",
+        wait=DASHBOARD_CHART,
     ),
     Screen(
         name="team_dashboard_ru",
         login="spa_leader_petrov",
-        action=f"{MODULE}.sales_process_dashboard_tile_action_manager",
-        wait=KANBAN_CARD,
+        action=f"{MODULE}.sales_process_dashboard_action_manager",
+        wait=DASHBOARD_CHART,
+    ),
+    Screen(
+        name="admin_dashboard",
+        login="spa_admin_dubois",
+        action=f"{MODULE}.sales_process_dashboard_action_admin",
+        wait=".o_sales_process_dashboard_block table",
+    ),
+    Screen(
+        name="process_map_ru",
+        login="spa_leader_petrov",
+        action=f"{MODULE}.sales_process_map_action",
+        wait=".o_sales_process_map_flow",
     ),
     Screen(
         name="lead_import_template",

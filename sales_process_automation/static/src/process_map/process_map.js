@@ -1,6 +1,7 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { ControlPanel } from "@web/search/control_panel/control_panel";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
@@ -24,10 +25,21 @@ export class ProcessMap extends Component {
         this.actionService = useService("action");
         this.state = useState({ teams: [], teamId: false, period: "all", data: null });
         onWillStart(async () => {
-            this.state.teams = await this.orm.searchRead("crm.team", [], ["display_name"]);
+            this.state.teams = await this.orm.searchRead(
+                "crm.team",
+                [],
+                ["display_name", "user_id", "member_ids"]
+            );
             const { params = {}, context = {} } = this.props.action;
+            // by default the team the user leads or works in, else the first
+            const ownTeam = this.state.teams.find(
+                (team) => team.user_id?.[0] === user.userId || team.member_ids.includes(user.userId)
+            );
             this.state.teamId =
-                params.team_id || context.active_id || this.state.teams[0]?.id || false;
+                params.team_id ||
+                context.active_id ||
+                (ownTeam || this.state.teams[0])?.id ||
+                false;
             await this.load();
         });
     }
