@@ -85,6 +85,10 @@
         "demo/sales_process_discount_threshold_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_process_automation/static/src/import_duplicates/*.js",
+            "sales_process_automation/static/src/import_duplicates/*.xml",
+        ],
         "web.assets_tests": [
             "sales_process_automation/static/src/tests/tours/*.js",
         ],
