@@ -16,6 +16,14 @@ on the stage history, so a figure is the same on every screen.
   after which the lead entered a stage ranked further. Decided: the lead
   reached a further stage, was lost in the stage, or left it backwards.
   Entries still in the stage, and the entries of won stages, do not count.
+- **Net promoter score (NPS)**: over the answers to the recommendation
+  question (0-10), the share of promoters (9-10) minus the share of
+  detractors (0-6), from -100 to 100. The dashboard watches the last
+  ``SATISFACTION_DAYS`` days and asks for attention below ``NPS_ALERT_BELOW``.
+- **Stage satisfaction**: the average rating (1-5) customers gave a stage of
+  the process. A stage rated below ``LOW_STAGE_RATING`` by at least
+  ``STAGE_RATING_MIN_ANSWERS`` answers is named by the bottleneck advice:
+  fewer answers say too little.
 """
 
 from odoo.fields import Domain
@@ -27,6 +35,13 @@ OPEN_BREACH = OPEN_ROW & Domain("sla_status", "=", "breached")
 OPEN_AT_RISK_OR_BREACH = OPEN_ROW & Domain("sla_status", "in", ["at_risk", "breached"])
 BREACH_IN_HISTORY = Domain("sla_status", "=", "breached")
 ENTRY = Domain("first_entry", "=", True)
+
+NPS_PROMOTER_MIN = 9
+NPS_DETRACTOR_MAX = 6
+NPS_ALERT_BELOW = 0
+SATISFACTION_DAYS = 90
+LOW_STAGE_RATING = 3.0
+STAGE_RATING_MIN_ANSWERS = 3
 
 
 def _column(alias, name):
@@ -100,3 +115,25 @@ def is_lost_in_stage(alias, stage_alias):
 def conversion_rate(converted, decided):
     """The conversion (%) from the counts, None when nothing is decided."""
     return 100.0 * converted / decided if decided else None
+
+
+def nps_points(scale):
+    """Per recommendation answer (``scale``, SQL, 0-10): 100 for a promoter,
+    -100 for a detractor, 0 for a passive. Averaged: the NPS."""
+    return SQL(
+        "CASE WHEN %(scale)s >= %(promoter)s THEN 100.0 "
+        "WHEN %(scale)s <= %(detractor)s THEN -100.0 ELSE 0.0 END",
+        scale=scale,
+        promoter=NPS_PROMOTER_MIN,
+        detractor=NPS_DETRACTOR_MAX,
+    )
+
+
+def is_low_nps(nps):
+    """The NPS asks for attention (None: no answer, nothing to say)."""
+    return nps is not None and nps < NPS_ALERT_BELOW
+
+
+def is_low_stage_rating(rating, answers):
+    """Customers rate the stage low, with enough answers to say so."""
+    return answers >= STAGE_RATING_MIN_ANSWERS and rating < LOW_STAGE_RATING
