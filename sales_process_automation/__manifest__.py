@@ -92,6 +92,8 @@
             "sales_process_automation/static/src/process_map/*",
             "sales_process_automation/static/src/views/**/*",
             "sales_process_automation/static/src/dashboard/*",
+            "sales_process_automation/static/src/import_duplicates/*.js",
+            "sales_process_automation/static/src/import_duplicates/*.xml",
         ],
         # graph and pivot views are loaded on demand (web's lazy bundle)
         "web.assets_backend_lazy": [

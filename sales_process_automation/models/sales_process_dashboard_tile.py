@@ -1,5 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.fields import Domain
 
@@ -18,6 +20,7 @@ TILE_KINDS = [
     ("approvals_complex", "Complex Opportunities to Approve"),
     ("approvals_stage_skip", "Stage Skips to Approve"),
     ("bottleneck", "Bottleneck"),
+    ("satisfaction", "Customer Satisfaction"),
 ]
 # the model of the records behind each kind of tile: the documents themselves
 # where there are documents to act on
@@ -34,6 +37,7 @@ TILE_MODELS = {
     "approvals_complex": "sales.process.complex.request",
     "approvals_stage_skip": "sales.process.stage.skip.request",
     "bottleneck": "sales.process.bottleneck.report",
+    "satisfaction": "sales.process.feedback.report",
 }
 # the SLA status of a record at risk (tools/metrics.py: open rows at risk or
 # breached, read from the status the records store)
@@ -75,6 +79,11 @@ class SalesProcessDashboardTile(models.Model):
                 )
                 tile.value = ", ".join(stages.mapped("name")) or "-"
                 tile.alert = bool(stages)
+            elif tile.kind == "satisfaction":
+                nps = self.env[model]._net_promoter_score(domain)
+                score = None if nps is None else round(nps)
+                tile.value = "-" if score is None else f"{score:+d}" if score else "0"
+                tile.alert = metrics.is_low_nps(nps)
             else:
                 count = self.env[model].search_count(domain)
                 tile.value = str(count)
@@ -115,6 +124,13 @@ class SalesProcessDashboardTile(models.Model):
             "approvals_complex": [("can_review", "=", True)],
             "approvals_stage_skip": [("can_review", "=", True)],
             "bottleneck": [("is_bottleneck", "=", True)],
+            "satisfaction": [
+                (
+                    "date",
+                    ">=",
+                    fields.Datetime.now() - timedelta(days=metrics.SATISFACTION_DAYS),
+                )
+            ],
         }
         return TILE_MODELS[self.kind], domains[self.kind]
 
@@ -125,12 +141,17 @@ class SalesProcessDashboardTile(models.Model):
             "sales.process.funnel.report": "pivot,graph,list",
             "sales.process.bottleneck.report": "list,graph",
             "sales.process.stage.time.report": "list,pivot,graph",
+            "sales.process.feedback.report": "pivot,graph,list",
             "mail.activity": "list,form",
         }
         context = {"create": False}
         if self.kind == "team_breaches":
             # the open breaches of leads, quotations and tickets, per type
             context["group_by"] = ["res_model"]
+        elif self.kind == "satisfaction":
+            # the rating of each stage and the NPS, per team
+            context["pivot_row_groupby"] = ["team_id"]
+            context["pivot_column_groupby"] = ["kind"]
         return {
             "type": "ir.actions.act_window",
             "name": self.name,

@@ -332,25 +332,50 @@ class SalesProcessFeedbackCampaign(models.Model):
         survey = self.survey_id
         no_crm = self.env["crm.stage"]
         no_ticket = self.env["helpdesk.ticket.stage"]
-        answers = self.env["survey.user_input"].create(
-            [
-                {
-                    "survey_id": survey.id,
-                    "partner_id": request.partner_id.id,
-                    "email": request.partner_id.email,
-                    "nickname": request.partner_id.name,
-                    "sales_process_feedback_request_id": request.id,
-                    "predefined_question_ids": survey._sales_process_questions_for(
-                        crm_stages.get(request.lead_id, no_crm),
-                        ticket_stages.get(request.ticket_id, no_ticket),
-                    ).ids,
-                }
-                for request in requests
-            ]
+        # mail.thread's create subscribes each answer on its own, one query
+        # per answer; the followers of the survey's participations are
+        # subscribed to all the answers at once below
+        answers = (
+            self.env["survey.user_input"]
+            .with_context(tracking_disable=True)
+            .create(
+                [
+                    {
+                        "survey_id": survey.id,
+                        "partner_id": request.partner_id.id,
+                        "email": request.partner_id.email,
+                        "nickname": request.partner_id.name,
+                        "sales_process_feedback_request_id": request.id,
+                        "predefined_question_ids": survey._sales_process_questions_for(
+                            crm_stages.get(request.lead_id, no_crm),
+                            ticket_stages.get(request.ticket_id, no_ticket),
+                        ).ids,
+                    }
+                    for request in requests
+                ]
+            )
+            .with_env(self.env)
         )
+        self._subscribe_participation_followers(answers)
         self.mail_template_id.send_mail_batch(
             answers.ids, email_layout_xmlid="mail.mail_notification_light"
         )
+
+    def _subscribe_participation_followers(self, answers):
+        """What mail.thread's auto subscription does on each answer: who
+        follows the survey's participations follows the new answers, and is
+        told when they are completed."""
+        self.ensure_one()
+        parent = self.env.ref("survey.mt_survey_survey_user_input_completed")
+        partners = self.survey_id.message_follower_ids.filtered(
+            lambda follower: (
+                parent in follower.subtype_ids and follower.partner_id.active
+            )
+        ).partner_id
+        if partners:
+            answers._message_subscribe(
+                partner_ids=partners.ids, subtype_ids=parent.parent_id.ids
+            )
 
     def _due_reminders(self, limit):
         self.ensure_one()

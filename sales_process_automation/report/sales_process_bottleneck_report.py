@@ -15,7 +15,8 @@ class SalesProcessBottleneckReport(models.Model):
     lowest conversion; the stage that holds deals longest is the one with the
     highest median working time. Both are bottlenecks, but only when worse
     than another stage of the team (``tools/metrics.py``, whose figures the
-    process map reads too).
+    process map reads too). The advice also names a stage its customers rate
+    low in the feedback surveys (``tools/metrics.py``: stage satisfaction).
     """
 
     _name = "sales.process.bottleneck.report"
@@ -71,12 +72,29 @@ class SalesProcessBottleneckReport(models.Model):
     is_leakiest = fields.Boolean(string="Loses the Most Deals", readonly=True)
     is_slowest = fields.Boolean(string="Holds Deals Longest", readonly=True)
     is_bottleneck = fields.Boolean(string="Bottleneck", readonly=True)
+    satisfaction_rating = fields.Float(
+        string="Customer Satisfaction (1-5)",
+        digits=(16, 1),
+        compute="_compute_advice",
+        help="Average rating customers gave the stage in the feedback surveys.",
+    )
+    satisfaction_count = fields.Integer(string="Ratings", compute="_compute_advice")
+    is_low_satisfaction = fields.Boolean(
+        string="Rated Low by Customers", compute="_compute_advice"
+    )
     bottleneck_badge = fields.Char(string="Why a Bottleneck", compute="_compute_advice")
     advice = fields.Char(compute="_compute_advice")
 
     @api.depends("is_leakiest", "is_slowest", "reached_next_rate", "median_hours")
     def _compute_advice(self):
+        satisfaction = self._stage_satisfaction()
         for row in self:
+            rating, answers = satisfaction.get(
+                (row.team_id.id, row.crm_stage_id.id), (0.0, 0)
+            )
+            row.satisfaction_rating = rating
+            row.satisfaction_count = answers
+            row.is_low_satisfaction = metrics.is_low_stage_rating(rating, answers)
             advice = []
             if row.is_leakiest:
                 advice.append(
@@ -100,12 +118,24 @@ class SalesProcessBottleneckReport(models.Model):
                         ),
                     )
                 )
+            if row.is_low_satisfaction:
+                advice.append(
+                    self.env._(
+                        "Customers rate %(stage)s low: %(rating)s out of 5 on "
+                        "average over %(count)s answers; read their suggestions "
+                        "in the feedback analysis.",
+                        stage=row.crm_stage_id.name,
+                        rating=round(rating, 1),
+                        count=answers,
+                    )
+                )
             row.advice = " ".join(advice)
             row.bottleneck_badge = " · ".join(
                 label
                 for flagged, label in (
                     (row.is_leakiest, self.env._("Loses the most deals")),
                     (row.is_slowest, self.env._("Holds deals longest")),
+                    (row.is_low_satisfaction, self.env._("Rated low by customers")),
                 )
                 if flagged
             )
@@ -119,6 +149,25 @@ class SalesProcessBottleneckReport(models.Model):
             or (self.company_id or self.env.company).resource_calendar_id
         )
         return calendar.hours_per_day or 8.0
+
+    def _stage_satisfaction(self):
+        """``{(team id, stage id): (average rating, answers)}`` of the rows'
+        stages, from the feedback answers the user may read."""
+        if not self:
+            return {}
+        groups = self.env["sales.process.feedback.report"]._read_group(
+            [
+                ("kind", "=", "stage"),
+                ("team_id", "in", self.team_id.ids),
+                ("crm_stage_id", "in", self.crm_stage_id.ids),
+            ],
+            ["team_id", "crm_stage_id"],
+            ["stage_rating:avg", "__count"],
+        )
+        return {
+            (team.id, stage.id): (rating, count)
+            for team, stage, rating, count in groups
+        }
 
     def action_open_entries(self):
         """The leads that entered the stage in the team."""

@@ -3,9 +3,7 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-# NPS: 9 and 10 promote, 0 to 6 detract
-NPS_PROMOTER_MIN = 9
-NPS_DETRACTOR_MAX = 6
+from ..tools import metrics
 
 
 class SalesProcessFeedbackReport(models.Model):
@@ -142,10 +140,8 @@ class SalesProcessFeedbackReport(models.Model):
                             THEN line.value_scale END AS stage_rating,
                        CASE WHEN is_nps.value
                             THEN line.value_scale END AS nps_value,
-                       CASE WHEN NOT is_nps.value THEN NULL
-                            WHEN line.value_scale >= %(promoter)s THEN 100.0
-                            WHEN line.value_scale <= %(detractor)s THEN -100.0
-                            ELSE 0.0 END AS nps,
+                       CASE WHEN is_nps.value
+                            THEN %(nps_points)s END AS nps,
                        CASE WHEN NOT is_nps.value THEN NULL
                             WHEN line.value_scale >= %(promoter)s THEN 'promoter'
                             WHEN line.value_scale <= %(detractor)s THEN 'detractor'
@@ -175,16 +171,15 @@ class SalesProcessFeedbackReport(models.Model):
                 )
                 """,
                 view=SQL.identifier(self._table),
-                promoter=NPS_PROMOTER_MIN,
-                detractor=NPS_DETRACTOR_MAX,
+                nps_points=metrics.nps_points(SQL("line.value_scale")),
+                promoter=metrics.NPS_PROMOTER_MIN,
+                detractor=metrics.NPS_DETRACTOR_MAX,
             )
         )
 
     @api.model
     def _net_promoter_score(self, domain):
         """The NPS of the answers in ``domain``, None without any answer."""
-        [(nps,)] = self._read_group(
-            [*domain, ("kind", "=", "nps")], [], ["nps:avg"]
-        )
+        [(nps,)] = self._read_group([*domain, ("kind", "=", "nps")], [], ["nps:avg"])
         # the average of nothing comes back as False
         return None if nps is False else nps

@@ -27,9 +27,11 @@ from . import test_process_notification
 from . import test_process_template
 from . import test_import_lead_keys
 from . import test_import_leads
+from . import test_import_dialog
 from . import test_import_history
 from . import test_survey_feedback
 from . import test_survey_feedback_answer
+from . import test_feedback_dashboard
 from . import test_assignment_concurrency
 from . import test_assignment_mail_context
 from . import test_approvals_ux

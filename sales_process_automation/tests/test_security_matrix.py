@@ -23,6 +23,7 @@ TILES = {
     "approvals_complex",
     "approvals_stage_skip",
     "bottleneck",
+    "satisfaction",
 }
 # Per model and role: the rights (r: read, w: write, c: create, u: unlink) and
 # the keys of the records the role sees among those of the East and West teams

@@ -287,3 +287,26 @@ class TestSurveyFeedback(SalesProcessCommon):
             .sales_process_feedback_count,
             1,
         )
+
+    def test_survey_followers_follow_the_answers(self):
+        """Who follows the survey's participations follows each invitation's
+        answer (and is told when it is completed), as Odoo subscribes them."""
+        participations = self.env.ref("survey.mt_survey_survey_user_input_completed")
+        self.survey.message_subscribe(
+            partner_ids=self.director.partner_id.ids,
+            subtype_ids=participations.ids,
+        )
+        self.survey.message_subscribe(partner_ids=self.rep_west.partner_id.ids)
+        campaign = self._campaign()
+        self._won_leads(self._partners(2))
+        self._run()
+        answers = self.Request.search([("campaign_id", "=", campaign.id)]).user_input_id
+        self.assertEqual(len(answers), 2)
+        for answer in answers:
+            self.assertEqual(
+                answer.message_follower_ids.partner_id, self.director.partner_id
+            )
+            self.assertEqual(
+                answer.message_follower_ids.subtype_ids,
+                self.env.ref("survey.mt_survey_user_input_completed"),
+            )

@@ -44,6 +44,14 @@ The monthly rule review:
 - **Frequent but useless reminders**: a policy that sends at least
   ``FREQUENT_REMINDERS`` reminders per stay while at least
   ``USELESS_REMINDER_SHARE`` % of the stays reminded breach anyway.
+- **Net promoter score (NPS)**: over the answers to the recommendation
+  question (0-10), the share of promoters (9-10) minus the share of
+  detractors (0-6), from -100 to 100. The dashboard watches the last
+  ``SATISFACTION_DAYS`` days and asks for attention below ``NPS_ALERT_BELOW``.
+- **Stage satisfaction**: the average rating (1-5) customers gave a stage of
+  the process. A stage rated below ``LOW_STAGE_RATING`` by at least
+  ``STAGE_RATING_MIN_ANSWERS`` answers is named by the bottleneck advice:
+  fewer answers say too little.
 """
 
 from odoo import fields
@@ -61,6 +69,13 @@ OPEN_RECORD = OPEN_ROW & Domain("lost_in_stage", "!=", True)
 # the rule review's flag of useless reminders
 FREQUENT_REMINDERS = 1.5
 USELESS_REMINDER_SHARE = 50.0
+
+NPS_PROMOTER_MIN = 9
+NPS_DETRACTOR_MAX = 6
+NPS_ALERT_BELOW = 0
+SATISFACTION_DAYS = 90
+LOW_STAGE_RATING = 3.0
+STAGE_RATING_MIN_ANSWERS = 3
 
 
 def _column(alias, name):
@@ -444,3 +459,25 @@ def bottleneck_entries(row):
         & Domain("crm_stage_id", "=", row.crm_stage_id.id)
         & ENTRY
     )
+
+
+def nps_points(scale):
+    """Per recommendation answer (``scale``, SQL, 0-10): 100 for a promoter,
+    -100 for a detractor, 0 for a passive. Averaged: the NPS."""
+    return SQL(
+        "CASE WHEN %(scale)s >= %(promoter)s THEN 100.0 "
+        "WHEN %(scale)s <= %(detractor)s THEN -100.0 ELSE 0.0 END",
+        scale=scale,
+        promoter=NPS_PROMOTER_MIN,
+        detractor=NPS_DETRACTOR_MAX,
+    )
+
+
+def is_low_nps(nps):
+    """The NPS asks for attention (None: no answer, nothing to say)."""
+    return nps is not None and nps < NPS_ALERT_BELOW
+
+
+def is_low_stage_rating(rating, answers):
+    """Customers rate the stage low, with enough answers to say so."""
+    return answers >= STAGE_RATING_MIN_ANSWERS and rating < LOW_STAGE_RATING
