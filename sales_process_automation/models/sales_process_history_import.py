@@ -99,18 +99,14 @@ class SalesProcessHistoryImport(models.Model):
         if errors:
             raise ValidationError("\n".join(errors))
         self._history_import_analyze()
-        history_rows = self._history_import_write_rows(
+        written = self._history_import_write_rows(
             [movement for _row, _vals, movement in new.values()]
         )
-        lines = super().create(
+        lines = self._history_import_insert_lines(
             [
-                {
-                    **vals,
-                    "company_id": history_row.company_id.id,
-                    "history_id": history_row.id,
-                }
-                for (_row, vals, _movement), history_row in zip(
-                    new.values(), history_rows, strict=True
+                {**vals, "company_id": company_id, "history_id": history_id}
+                for (_row, vals, _movement), (history_id, company_id) in zip(
+                    new.values(), written, strict=True
                 )
             ]
         )
@@ -261,8 +257,9 @@ class SalesProcessHistoryImport(models.Model):
             self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
     def _history_import_write_rows(self, movements):
-        """The closed history rows of ``movements``, inserted in one statement,
-        their working hours counted in their lead's working calendar."""
+        """``(id, company id)`` of the closed history rows of ``movements``,
+        inserted in one statement, their working hours counted in their
+        lead's working calendar."""
         # sudo: the history is maintained by the system, users only read it
         History = self.env["sales.process.stage.history"].sudo()
         # iterated, not browsed one by one: the leads are read together
@@ -273,20 +270,80 @@ class SalesProcessHistoryImport(models.Model):
             .browse({movement[0] for movement in movements})
         }
         stages = self.env["crm.stage"]
+        # the values a lead gives its rows (team, company, calendar, owner)
+        # are read once per lead, not once per movement
+        lead_values = {}
         vals_list = []
         for lead_id, stage_id, date_in, date_out, user_id in movements:
-            lead = leads[lead_id]
-            vals = lead._stage_history_row_values(
-                stages.browse(stage_id), date_in, date_out
-            )
-            vals["user_id"] = user_id or lead.user_id.id
+            base = lead_values.get(lead_id)
+            if base is None:
+                base = lead_values[lead_id] = leads[
+                    lead_id
+                ]._stage_history_row_values(stages.browse(stage_id), date_in, date_out)
+            vals = {
+                **base,
+                "crm_stage_id": stage_id,
+                "date_in": date_in,
+                "date_out": date_out,
+            }
+            vals["user_id"] = user_id or base["user_id"]
             vals_list.append(vals)
         History._add_durations(vals_list)
         rows = History._insert_rows(vals_list)
         self.env["crm.lead"].browse(list(leads)).invalidate_recordset(
             ["sales_process_stage_history_ids"]
         )
-        return rows
+        return [
+            (row_id, vals["company_id"])
+            for row_id, vals in zip(rows.ids, vals_list, strict=True)
+        ]
+
+    def _history_import_insert_lines(self, vals_list):
+        """Insert the lines of ``vals_list`` in one statement; the new lines.
+
+        Their company is their lead's, set by ``create``: the ORM's company
+        check of every line, a third of a large import's time, has nothing
+        to find.
+        """
+        if not vals_list:
+            return self.browse()
+        columns = sorted(set().union(*vals_list))
+        now = fields.Datetime.now()
+        audit = [self.env.uid, now, self.env.uid, now]
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                SQL.identifier(self._table),
+                SQL(", ").join(
+                    SQL.identifier(name)
+                    for name in [
+                        *columns,
+                        "create_uid",
+                        "create_date",
+                        "write_uid",
+                        "write_date",
+                    ]
+                ),
+                SQL(", ").join(
+                    SQL(
+                        "(%s)",
+                        SQL(", ").join(
+                            [
+                                *(
+                                    self._fields[column].convert_to_column_insert(
+                                        vals.get(column, False), self, vals
+                                    )
+                                    for column in columns
+                                ),
+                                *audit,
+                            ]
+                        ),
+                    )
+                    for vals in vals_list
+                ),
+            )
+        )
+        return self.browse([id_ for (id_,) in self.env.cr.fetchall()])
 
     def _load_records(self, data_list, update=False):
         """Number the rows of Odoo's import for the messages of ``create``."""

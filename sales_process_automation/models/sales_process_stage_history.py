@@ -454,14 +454,19 @@ class SalesProcessStageHistory(models.Model):
     def _working_hours(self, periods):
         """Working hours of each ``(calendar_id, start, stop)`` period, in order.
 
-        Without a calendar, every hour counts.
+        Without a calendar, every hour counts. Periods of the same calendar
+        and months share one timeline: an import of many rows builds a few.
         """
         hours = []
+        timelines = {}
         for calendar_id, start, stop in periods:
             if calendar_id:
-                timeline = WorkingTimeline(
-                    self._work_intervals(calendar_id, start, stop)
-                )
+                key = (calendar_id, start.year, start.month, stop.year, stop.month)
+                timeline = timelines.get(key)
+                if timeline is None:
+                    timeline = timelines[key] = WorkingTimeline(
+                        self._work_intervals(calendar_id, start, stop)
+                    )
                 hours.append(timeline.hours_between(start, stop))
             else:
                 hours.append((stop - start).total_seconds() / 3600)
