@@ -102,7 +102,7 @@ class SalesProcessHistoryImport(models.Model):
         written = self._history_import_write_rows(
             [movement for _row, _vals, movement in new.values()]
         )
-        lines = self._history_import_insert_lines(
+        lines = super().create(
             [
                 {**vals, "company_id": company_id, "history_id": history_id}
                 for (_row, vals, _movement), (history_id, company_id) in zip(
@@ -298,52 +298,15 @@ class SalesProcessHistoryImport(models.Model):
             for row_id, vals in zip(rows.ids, vals_list, strict=True)
         ]
 
-    def _history_import_insert_lines(self, vals_list):
-        """Insert the lines of ``vals_list`` in one statement; the new lines.
+    def _check_company(self, fnames=None):
+        """Check only the lines whose company is not their lead's.
 
-        Their company is their lead's, set by ``create``: the ORM's company
-        check of every line, a third of a large import's time, has nothing
-        to find.
+        ``create`` gives each line its lead's company, which the check of the
+        lead then always accepts: Odoo's check, one domain filter per line,
+        took a third of a large import's time.
         """
-        if not vals_list:
-            return self.browse()
-        columns = sorted(set().union(*vals_list))
-        now = fields.Datetime.now()
-        audit = [self.env.uid, now, self.env.uid, now]
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s) VALUES %s RETURNING id",
-                SQL.identifier(self._table),
-                SQL(", ").join(
-                    SQL.identifier(name)
-                    for name in [
-                        *columns,
-                        "create_uid",
-                        "create_date",
-                        "write_uid",
-                        "write_date",
-                    ]
-                ),
-                SQL(", ").join(
-                    SQL(
-                        "(%s)",
-                        SQL(", ").join(
-                            [
-                                *(
-                                    self._fields[column].convert_to_column_insert(
-                                        vals.get(column, False), self, vals
-                                    )
-                                    for column in columns
-                                ),
-                                *audit,
-                            ]
-                        ),
-                    )
-                    for vals in vals_list
-                ),
-            )
-        )
-        return self.browse([id_ for (id_,) in self.env.cr.fetchall()])
+        others = self.filtered(lambda line: line.company_id != line.lead_id.company_id)
+        return super(SalesProcessHistoryImport, others)._check_company(fnames)
 
     def _load_records(self, data_list, update=False):
         """Number the rows of Odoo's import for the messages of ``create``."""
