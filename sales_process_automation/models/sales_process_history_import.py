@@ -277,9 +277,10 @@ class SalesProcessHistoryImport(models.Model):
         for lead_id, stage_id, date_in, date_out, user_id in movements:
             base = lead_values.get(lead_id)
             if base is None:
-                base = lead_values[lead_id] = leads[
-                    lead_id
-                ]._stage_history_row_values(stages.browse(stage_id), date_in, date_out)
+                base = leads[lead_id]._stage_history_row_values(
+                    stages.browse(stage_id), date_in, date_out
+                )
+                lead_values[lead_id] = base
             vals = {
                 **base,
                 "crm_stage_id": stage_id,
@@ -289,6 +290,7 @@ class SalesProcessHistoryImport(models.Model):
             vals["user_id"] = user_id or base["user_id"]
             vals_list.append(vals)
         History._add_durations(vals_list)
+        self._history_import_funnel_flags(vals_list, leads)
         rows = History._insert_rows(vals_list)
         self.env["crm.lead"].browse(list(leads)).invalidate_recordset(
             ["sales_process_stage_history_ids"]
@@ -297,6 +299,65 @@ class SalesProcessHistoryImport(models.Model):
             (row_id, vals["company_id"])
             for row_id, vals in zip(rows.ids, vals_list, strict=True)
         ]
+
+    @api.model
+    def _history_import_funnel_flags(self, vals_list, leads):
+        """Set the funnel flags of the new rows' values before their INSERT.
+
+        The refresh that follows the INSERT stays the reference: it finds
+        these rows right and does not write them again, where updating rows
+        inserted in the same transaction costs their indexes and foreign key
+        checks once more. ``leads``: ``{id: lead}`` of the rows.
+        """
+        ranks = {
+            stage_id: rank
+            for rank, (stage_id,) in enumerate(
+                self.env["crm.stage"]._sales_process_ranking()
+            )
+        }
+        # sudo: every row of the lead counts, as in the refresh
+        existing = (
+            self.env["sales.process.stage.history"]
+            .sudo()
+            .search_fetch(
+                [("lead_id", "in", list(leads)), ("crm_stage_id", "!=", False)],
+                ["lead_id", "crm_stage_id", "date_in"],
+            )
+        )
+        # in the refresh's order, date entered then id: the new rows come
+        # after the existing ones, in the order of their INSERT
+        timelines = defaultdict(list)
+        for history_row in existing:
+            timelines[history_row.lead_id.id].append(
+                (
+                    (history_row.date_in, 0, history_row.id),
+                    history_row.crm_stage_id.id,
+                    None,
+                )
+            )
+        for index, vals in enumerate(vals_list):
+            timelines[vals["lead_id"]].append(
+                ((vals["date_in"], 1, index), vals["crm_stage_id"], vals)
+            )
+        for lead_id, timeline in timelines.items():
+            timeline.sort(key=lambda item: item[0])
+            lost = leads[lead_id].won_status == "lost"
+            further = -1
+            later_ranks = []
+            for _key, stage_id, _vals in reversed(timeline):
+                later_ranks.append(further)
+                further = max(further, ranks[stage_id])
+            later_ranks.reverse()
+            entered = set()
+            last = len(timeline) - 1
+            for position, (_key, stage_id, vals) in enumerate(timeline):
+                if vals is not None:
+                    vals["first_entry"] = stage_id not in entered
+                    vals["reached_further_stage"] = (
+                        later_ranks[position] > ranks[stage_id]
+                    )
+                    vals["lost_in_stage"] = lost and position == last
+                entered.add(stage_id)
 
     def _check_company(self, fnames=None):
         """Check only the lines whose company is not their lead's.

@@ -269,3 +269,52 @@ class TestImportHistory(SalesProcessCommon):
 
         import_queries(1)  # the registry caches (working hours) filled once
         self.assertEqual(import_queries(2), import_queries(12))
+
+    def test_new_rows_flagged_before_their_insert_as_the_refresh_flags_them(self):
+        # the flags the import gives the new rows before their INSERT are the
+        # ones the refresh of the funnel flags computes: it then leaves them
+        self.other_lead.action_set_lost()
+        lead, lost = self.lead, self.other_lead
+        new, qualified = self.new, self.qualified
+        movements = [
+            (lead, qualified, datetime(2026, 8, 5), datetime(2026, 8, 10)),
+            (lead, new, datetime(2026, 8, 1), datetime(2026, 8, 5)),
+            (lead, qualified, datetime(2026, 8, 10), datetime(2026, 8, 12)),
+            (lost, qualified, datetime(2026, 7, 3), datetime(2026, 7, 6)),
+            (lost, new, datetime(2026, 7, 1), datetime(2026, 7, 3)),
+        ]
+        vals_list = [
+            {
+                "lead_id": record.id,
+                "crm_stage_id": stage.id,
+                "date_in": date_in,
+                "date_out": date_out,
+            }
+            for record, stage, date_in, date_out in movements
+        ]
+        Import = self.env["sales.process.history.import"].with_user(self.manager)
+        predicted = [dict(vals) for vals in vals_list]
+        Import._history_import_funnel_flags(predicted, {lead.id: lead, lost.id: lost})
+        lines = Import.create(vals_list)
+        self.assertEqual(
+            [
+                (
+                    line.history_id.first_entry,
+                    line.history_id.reached_further_stage,
+                    line.history_id.lost_in_stage,
+                )
+                for line in lines
+            ],
+            [
+                (
+                    vals["first_entry"],
+                    vals["reached_further_stage"],
+                    vals["lost_in_stage"],
+                )
+                for vals in predicted
+            ],
+        )
+        self.assertEqual(
+            [vals["first_entry"] for vals in predicted],
+            [True, True, False, True, True],
+        )
