@@ -351,6 +351,9 @@ class SalesProcessStageHistory(models.Model):
                     -- (rows inserted in this transaction) ran it again for
                     -- every row to update
                     SELECT history.id,
+                           history.first_entry AS was_first_entry,
+                           history.reached_further_stage AS had_reached_further,
+                           history.lost_in_stage AS was_lost_in_stage,
                            COALESCE(
                                NOT history.crm_stage_id = ANY(
                                    ARRAY_AGG(history.crm_stage_id) OVER earlier
@@ -375,18 +378,23 @@ class SalesProcessStageHistory(models.Model):
                                ORDER BY history.date_in, history.id
                                ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
                            )
+                ), changed AS MATERIALIZED (
+                    SELECT id, first_entry, reached_further_stage, lost_in_stage
+                      FROM flags
+                     WHERE (was_first_entry, had_reached_further, was_lost_in_stage)
+                           IS DISTINCT FROM (first_entry, reached_further_stage,
+                                             lost_in_stage)
                 )
                 UPDATE %(table)s AS history
-                   SET first_entry = flags.first_entry,
-                       reached_further_stage = flags.reached_further_stage,
-                       lost_in_stage = flags.lost_in_stage
-                  FROM flags
-                 WHERE history.id = flags.id
-                   AND (history.first_entry, history.reached_further_stage,
-                        history.lost_in_stage)
-                       IS DISTINCT FROM (flags.first_entry,
-                                         flags.reached_further_stage,
-                                         flags.lost_in_stage)
+                   SET first_entry = changed.first_entry,
+                       reached_further_stage = changed.reached_further_stage,
+                       lost_in_stage = changed.lost_in_stage
+                  FROM changed
+                 WHERE history.id = changed.id
+                   -- the rows to write found by their ids: joined on the
+                   -- changed rows alone, a plan that expected many read the
+                   -- whole table for each batch of a large import
+                   AND history.id = ANY(ARRAY(SELECT id FROM changed))
                 """,
                 table=SQL.identifier(self._table),
                 leads=SQL("history.lead_id IS NOT NULL")
@@ -515,6 +523,8 @@ class SalesProcessStageHistory(models.Model):
         if not vals_list:
             return self.browse()
         columns = sorted(set().union(*vals_list))
+        # False is NULL but in a boolean column: a flag given false is false
+        booleans = {name for name in columns if self._fields[name].type == "boolean"}
         now = fields.Datetime.now()
         audit = [self.env.uid, now, self.env.uid, now]
         self.env.cr.execute(
@@ -539,6 +549,7 @@ class SalesProcessStageHistory(models.Model):
                                 *(
                                     None
                                     if vals.get(column) is False
+                                    and column not in booleans
                                     else vals.get(column)
                                     for column in columns
                                 ),
