@@ -511,54 +511,51 @@ class SalesProcessStageHistory(models.Model):
         )
 
     @api.model
-    def _insert_rows(self, vals_list):
+    def _insert_rows(self, vals_list, returning=True):
         """Insert rows in one statement whatever their number; the new rows,
         in the order of ``vals_list``.
 
         The ORM would insert them 100 at a time; a stage change on a large batch
-        must cost the same few queries as on one record.
+        must cost the same few queries as on one record. Without
+        ``returning``, nothing is returned: the rows, their funnel flags and
+        the SLA status of their records are written in one round trip.
         """
         if not vals_list:
             return self.browse()
         columns = sorted(set().union(*vals_list))
         now = fields.Datetime.now()
         audit = [self.env.uid, now, self.env.uid, now]
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s) VALUES %s RETURNING id",
-                SQL.identifier(self._table),
-                SQL(", ").join(
-                    SQL.identifier(name)
-                    for name in [
-                        *columns,
-                        "create_uid",
-                        "create_date",
-                        "write_uid",
-                        "write_date",
-                    ]
-                ),
-                SQL(", ").join(
-                    SQL(
-                        "(%s)",
-                        SQL(", ").join(
-                            [
-                                *(
-                                    None
-                                    if vals.get(column) is False
-                                    else vals.get(column)
-                                    for column in columns
-                                ),
-                                *audit,
-                            ]
-                        ),
-                    )
-                    for vals in vals_list
-                ),
-            )
+        insert = SQL(
+            "INSERT INTO %s (%s) VALUES %s %s",
+            SQL.identifier(self._table),
+            SQL(", ").join(
+                SQL.identifier(name)
+                for name in [
+                    *columns,
+                    "create_uid",
+                    "create_date",
+                    "write_uid",
+                    "write_date",
+                ]
+            ),
+            SQL(", ").join(
+                SQL(
+                    "(%s)",
+                    SQL(", ").join(
+                        [
+                            *(
+                                None if vals.get(column) is False else vals.get(column)
+                                for column in columns
+                            ),
+                            *audit,
+                        ]
+                    ),
+                )
+                for vals in vals_list
+            ),
+            SQL("RETURNING id") if returning else SQL(),
         )
-        rows = self.browse([id_ for (id_,) in self.env.cr.fetchall()])
-        self.invalidate_model()
-        # the funnel flags and the SLA status of the records: one round trip
+        # the funnel flags and the SLA status of the records, after the rows
         lead_ids = list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
         queries = self._sync_sla_status_queries(
             {
@@ -569,6 +566,12 @@ class SalesProcessStageHistory(models.Model):
         statements = list(queries.values())
         if lead_ids:
             statements.insert(0, self._funnel_flags_query(lead_ids))
+        rows = self.browse()
+        if returning:
+            self.env.cr.execute(insert)
+            rows = self.browse([id_ for (id_,) in self.env.cr.fetchall()])
+        else:
+            statements.insert(0, insert)
         if statements:
             self.env.cr.execute(SQL(";").join(statements))
         self.invalidate_model()

@@ -359,7 +359,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 # breached before the pause: still breached, not escalated again
                 vals["sla_status"] = "breached"
         handoffs = self._stage_history_handoff_plan(vals_list)
-        History._insert_rows(vals_list)
+        History._insert_rows(vals_list, returning=False)
         self.invalidate_recordset(
             ["sales_process_stage_history_ids", *SLA_RECORD_FIELDS]
         )
@@ -444,11 +444,11 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         handed_to = defaultdict(list)
         activity_vals = []
         # the owners and the current user in one read: Odoo's activity reads
-        # the current user next
-        owners = self.env["res.users"].browse(
+        # the current user next; sudo: as the activity (below) reads them,
+        # only their languages are wanted here
+        self.env["res.users"].sudo().browse(
             {owner.id for _record, _step, owner, _vals in plan} | {self.env.uid}
-        )
-        owners.mapped("lang")
+        ).mapped("lang")
         for record, step, owner, vals in plan:
             _owner_type, _user_id, reassign, expected_days, summary, note = (
                 step._handoff_values(step.id, owner.lang)
