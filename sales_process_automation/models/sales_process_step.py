@@ -302,7 +302,7 @@ class SalesProcessStep(models.Model):
         if owner_type == "team_leader":
             return [record.team_id.user_id for record in records]
         if owner_type == "user":
-            return [self.owner_user_id.browse(owner_user_id)] * len(records)
+            return [self.env["res.users"].browse(owner_user_id)] * len(records)
         return self._group_owners(records)
 
     def _group_owners(self, records):
