@@ -297,13 +297,22 @@ class SalesProcessStageHistory(models.Model):
         the number of records; only the records whose status changes are
         written. A record without an open row has no status.
         """
+        queries = self._sync_sla_status_queries(documents)
+        if queries:
+            self.env.cr.execute(SQL(";").join(queries.values()))
+            for res_model in queries:
+                self.env[res_model].invalidate_model(["sales_process_sla_status"])
+
+    def _sync_sla_status_queries(self, documents):
+        """``{model: SQL}`` of ``_sync_sla_status``, to run in one round trip."""
         self.flush_model(["date_out", "sla_status", *DOCUMENT_LINKS.values()])
+        queries = {}
         for res_model, link in DOCUMENT_LINKS.items():
             ids = documents.get(link)
             if not ids:
                 continue
             Model = self.env[res_model]
-            self.env.cr.execute(
+            queries[res_model] = (
                 SQL(
                     """
                     UPDATE %(table)s AS record
@@ -324,7 +333,7 @@ class SalesProcessStageHistory(models.Model):
                     link=SQL.identifier("history", link),
                 )
             )
-            Model.invalidate_model(["sales_process_sla_status"])
+        return queries
 
     @api.model
     def _refresh_funnel_flags(self, lead_ids=None):
@@ -337,11 +346,15 @@ class SalesProcessStageHistory(models.Model):
         """
         if lead_ids is not None and not lead_ids:
             return
+        self.env.cr.execute(self._funnel_flags_query(lead_ids))
+        self.invalidate_model(["first_entry", "reached_further_stage", "lost_in_stage"])
+
+    def _funnel_flags_query(self, lead_ids):
+        """The statement of ``_refresh_funnel_flags``, to run in one round trip."""
         self.flush_model(["lead_id", "crm_stage_id", "date_in"])
         self.env["crm.lead"].flush_model(["won_status"])
         self.env["crm.stage"].flush_model(["sequence"])
-        self.env.cr.execute(
-            SQL(
+        return SQL(
                 """
                 WITH stage AS (
                     SELECT id, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
@@ -393,8 +406,6 @@ class SalesProcessStageHistory(models.Model):
                 if lead_ids is None
                 else SQL("history.lead_id = ANY(%s)", list(lead_ids)),
             )
-        )
-        self.invalidate_model(["first_entry", "reached_further_stage", "lost_in_stage"])
 
     @api.model
     def _cron_refresh_funnel_flags(self):
@@ -500,62 +511,72 @@ class SalesProcessStageHistory(models.Model):
         )
 
     @api.model
-    def _insert_rows(self, vals_list):
+    def _insert_rows(self, vals_list, returning=True):
         """Insert rows in one statement whatever their number; the new rows,
         in the order of ``vals_list``.
 
         The ORM would insert them 100 at a time; a stage change on a large batch
-        must cost the same few queries as on one record.
+        must cost the same few queries as on one record. Without
+        ``returning``, nothing is returned: the rows, their funnel flags and
+        the SLA status of their records are written in one round trip.
         """
         if not vals_list:
             return self.browse()
         columns = sorted(set().union(*vals_list))
         now = fields.Datetime.now()
         audit = [self.env.uid, now, self.env.uid, now]
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s) VALUES %s RETURNING id",
-                SQL.identifier(self._table),
-                SQL(", ").join(
-                    SQL.identifier(name)
-                    for name in [
-                        *columns,
-                        "create_uid",
-                        "create_date",
-                        "write_uid",
-                        "write_date",
-                    ]
-                ),
-                SQL(", ").join(
-                    SQL(
-                        "(%s)",
-                        SQL(", ").join(
-                            [
-                                *(
-                                    None
-                                    if vals.get(column) is False
-                                    else vals.get(column)
-                                    for column in columns
-                                ),
-                                *audit,
-                            ]
-                        ),
-                    )
-                    for vals in vals_list
-                ),
-            )
+        insert = SQL(
+            "INSERT INTO %s (%s) VALUES %s %s",
+            SQL.identifier(self._table),
+            SQL(", ").join(
+                SQL.identifier(name)
+                for name in [
+                    *columns,
+                    "create_uid",
+                    "create_date",
+                    "write_uid",
+                    "write_date",
+                ]
+            ),
+            SQL(", ").join(
+                SQL(
+                    "(%s)",
+                    SQL(", ").join(
+                        [
+                            *(
+                                None if vals.get(column) is False else vals.get(column)
+                                for column in columns
+                            ),
+                            *audit,
+                        ]
+                    ),
+                )
+                for vals in vals_list
+            ),
+            SQL("RETURNING id") if returning else SQL(),
         )
-        rows = self.browse([id_ for (id_,) in self.env.cr.fetchall()])
-        self.invalidate_model()
-        self._refresh_funnel_flags(
-            list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
-        )
-        self._sync_sla_status(
+        # the funnel flags and the SLA status of the records, after the rows
+        lead_ids = list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
+        queries = self._sync_sla_status_queries(
             {
                 link: {vals[link] for vals in vals_list if vals.get(link)}
                 for link in DOCUMENT_LINKS.values()
             }
         )
+        statements = list(queries.values())
+        if lead_ids:
+            statements.insert(0, self._funnel_flags_query(lead_ids))
+        rows = self.browse()
+        if returning:
+            self.env.cr.execute(insert)
+            rows = self.browse([id_ for (id_,) in self.env.cr.fetchall()])
+        else:
+            statements.insert(0, insert)
+        if statements:
+            self.env.cr.execute(SQL(";").join(statements))
+        self.invalidate_model()
+        for res_model in queries:
+            self.env[res_model].invalidate_model(["sales_process_sla_status"])
         return rows
 
     @api.model
