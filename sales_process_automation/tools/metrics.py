@@ -341,16 +341,17 @@ def documents_with_rows(res_model, row_domain):
     return Domain("sales_process_stage_history_ids", "any", Domain(row_domain))
 
 
-# the figures of an SLA policy counted on its rows: the event the sweep notified
-POLICY_FIGURES = {"records": None, "reminded": "reminder", "escalated": "breach"}
+# the figures of an SLA policy counted on its rows: the flag of the row its
+# events set when the sweep notified (a reminder, a breach), not skipped
+POLICY_FIGURES = {
+    "records": None,
+    "reminded": "sla_reminded",
+    "escalated": "sla_escalated",
+}
 
 
-def _notified(kind):
-    return Domain(
-        "sla_event_ids",
-        "any",
-        Domain("kind", "=", kind) & Domain("skipped", "=", False),
-    )
+def _notified(flag):
+    return Domain(flag, "=", True)
 
 
 def policy_rows(policy_id, figure):
