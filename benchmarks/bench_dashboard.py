@@ -143,6 +143,15 @@ def cases():
             .value
         )
 
+    def view_block(model, domain, groupby, aggregates):
+        # what the graph of a dashboard block asks for: its domain, which
+        # carries the user's team rule scope
+        return lambda env: env[model]._read_group(
+            Domain(domain) & metrics.team_rule_scope(env, model),
+            groupby,
+            aggregates,
+        )
+
     def policy_figure(figure):
         return lambda env: metrics.sla_policy_effectiveness(env, [figure])
 
@@ -160,11 +169,12 @@ def cases():
         (
             "rep: my funnel graph",
             "rep",
-            lambda env: env["sales.process.funnel.report"]._read_group(
+            lambda env: view_block(
+                "sales.process.funnel.report",
                 metrics.ENTRY & Domain("user_id", "=", env.uid),
                 ["crm_stage_id"],
                 ["entry_count:sum"],
-            ),
+            )(env),
             lambda env: env["crm.lead"]._read_group(
                 [("user_id", "=", env.uid)], ["stage_id"], ["__count"]
             ),
@@ -184,15 +194,19 @@ def cases():
         (
             "manager: funnel per team",
             "manager",
-            lambda env: env["sales.process.funnel.report"]._read_group(
-                metrics.ENTRY, ["crm_stage_id", "team_id"], ["entry_count:sum"]
+            view_block(
+                "sales.process.funnel.report",
+                metrics.ENTRY,
+                ["crm_stage_id", "team_id"],
+                ["entry_count:sum"],
             ),
             lead_group(["stage_id", "team_id"]),
         ),
         (
             "manager: breaches 12 weeks",
             "manager",
-            lambda env: env["sales.process.stage.time.report"]._read_group(
+            view_block(
+                "sales.process.stage.time.report",
                 metrics.breaches_since(start),
                 ["date_deadline:week", "res_model"],
                 ["breach_count:sum"],
@@ -204,7 +218,8 @@ def cases():
         (
             "manager: aging per stage",
             "manager",
-            lambda env: env["sales.process.stage.time.report"]._read_group(
+            view_block(
+                "sales.process.stage.time.report",
                 metrics.OPEN_ROW & Domain("res_model", "=", "crm.lead"),
                 ["crm_stage_id", "age_bucket"],
                 ["__count"],
