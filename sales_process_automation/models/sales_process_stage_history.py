@@ -246,6 +246,21 @@ class SalesProcessStageHistory(models.Model):
         " INCLUDE (id, first_entry, reached_further_stage, lost_in_stage,"
         " date_out, sla_policy_id, sla_status) WHERE lead_id IS NOT NULL"
     )
+    # the SLA policy figures read each policy's documents from this index
+    # alone, in the order of the policies and documents: no sort to find each
+    # document once (the columns of the rules and flags tested included)
+    _sla_policy_figures_index = models.Index(
+        "(sla_policy_id, res_model, lead_id, order_id, ticket_id)"
+        " INCLUDE (company_id, sla_reminded, sla_escalated)"
+        " WHERE sla_policy_id IS NOT NULL"
+    )
+    # the same, for a team leader: the rows of their teams alone (the team
+    # first: the dashboards test literal team ids, ``metrics.team_rule_scope``)
+    _team_funnel_figures_index = models.Index(
+        "(team_id, company_id, crm_stage_id, working_hours)"
+        " INCLUDE (id, first_entry, reached_further_stage, lost_in_stage,"
+        " date_out, sla_policy_id, sla_status) WHERE lead_id IS NOT NULL"
+    )
     _stage_time_index = models.Index(
         "(crm_stage_id, working_hours)"
         " INCLUDE (res_model, company_id, team_id, helpdesk_team_id, user_id,"

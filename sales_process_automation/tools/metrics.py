@@ -422,18 +422,38 @@ def sla_policy_effectiveness(env, figures=(*POLICY_FIGURES, "breach_rate")):
             Document = env[res_model].with_context(active_test=False)
             if not Document.has_access("read"):
                 continue
-            # a policy's rows are of its model: one distinct count a model,
-            # of the documents the user may read
-            domain = (
-                Domain("res_model", "=", res_model)
-                & Domain("sla_policy_id", "!=", False)
-                & Domain(link, "in", Document._search([]))
+            # a policy's rows are of its model: one count a model, of the
+            # documents the user may read
+            domain = Domain("res_model", "=", res_model) & Domain(
+                "sla_policy_id", "!=", False
             )
             if POLICY_FIGURES[figure]:
                 domain &= _notified(POLICY_FIGURES[figure])
-            for policy, count in History._read_group(
-                domain, ["sla_policy_id"], [f"{link}:count_distinct"]
+            History.flush_model(["res_model", "sla_policy_id", link])
+            rows = History._search(domain)
+            # each document once per policy first (in the order of the policy
+            # index, no sort), then only those checked against the documents
+            # readable: half the rows where a document re-entered the stage
+            documents = rows.select(
+                SQL(
+                    "DISTINCT %s, %s",
+                    SQL.identifier(History._table, "sla_policy_id"),
+                    SQL.identifier(History._table, link),
+                )
+            )
+            for policy_id, count in env.execute_query(
+                SQL(
+                    """
+                    SELECT documents.policy_id, COUNT(*)
+                      FROM (%s) AS documents(policy_id, document_id)
+                     WHERE documents.document_id IN %s
+                     GROUP BY documents.policy_id
+                    """,
+                    documents,
+                    Document._search([]).subselect(),
+                )
             ):
+                policy = env["sales.process.sla.policy"].browse(policy_id)
                 result.setdefault(policy, {})[figure] = count
     return result
 
