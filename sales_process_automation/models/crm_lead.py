@@ -138,6 +138,9 @@ class CrmLead(models.Model):
         "sales.process.stage.skip.request",
         string="Pending Stage Skip",
         compute="_compute_sales_process_stage_skip_request_id",
+        # stored: a stage change withdraws a pending request, and most leads
+        # have none; the lead's own row says so without a search
+        store=True,
     )
     sales_process_feedback_request_ids = fields.One2many(
         "sales.process.feedback.request", "lead_id", string="Feedback Surveys"
@@ -497,35 +500,33 @@ class CrmLead(models.Model):
     def _stage_skips(self, stage_id):
         """The mandatory stages each lead would skip moving to ``stage_id``.
 
-        The same few queries whatever the number of leads: the mandatory
-        stages, the leads' current stages and teams, and the history rows of
-        the mandatory stages.
+        No query when no stage is mandatory (the mandatory stages are cached);
+        else the same few whatever the number of leads: the stages, the leads'
+        current stages and teams, and the history rows of the mandatory stages.
         """
-        stage = self.env["crm.stage"].browse(stage_id)
-        mandatory = self.env["crm.stage"].search(
-            [
-                ("sales_process_mandatory", "=", True),
-                ("sequence", "<", stage.sequence),
-            ]
-        )
-        if not mandatory:
+        Stage = self.env["crm.stage"]
+        mandatory_stages = Stage._sales_process_mandatory_stages()
+        if not mandatory_stages:
+            return {}
+        sequence = Stage.browse(stage_id).sequence
+        mandatory_stages = [
+            (stage, stage_sequence, team_ids)
+            for stage, stage_sequence, team_ids in mandatory_stages
+            if stage_sequence < sequence
+        ]
+        if not mandatory_stages:
             return {}
         leads = self.filtered("active")
         candidates = {
-            lead: stages
-            for lead in leads
-            if (
-                stages := mandatory.filtered(
-                    lambda mandatory_stage, lead=lead: (
-                        lead.stage_id.sequence < mandatory_stage.sequence
-                        and (
-                            not mandatory_stage.team_ids
-                            or lead.team_id in mandatory_stage.team_ids
-                        )
-                    )
-                )
+            lead: Stage.browse(
+                stage
+                for stage, stage_sequence, team_ids in mandatory_stages
+                if lead.stage_id.sequence < stage_sequence
+                and (not team_ids or lead.team_id.id in team_ids)
             )
+            for lead in leads
         }
+        candidates = {lead: stages for lead, stages in candidates.items() if stages}
         if not candidates:
             return {}
         # sudo: the history says which stages a lead entered, whoever moves it
@@ -534,7 +535,11 @@ class CrmLead(models.Model):
             .sudo()
             ._read_group(
                 Domain("lead_id", "in", [lead.id for lead in candidates])
-                & Domain("crm_stage_id", "in", mandatory.ids),
+                & Domain(
+                    "crm_stage_id",
+                    "in",
+                    [stage for stage, _sequence, _team_ids in mandatory_stages],
+                ),
                 ["lead_id", "crm_stage_id"],
             )
         )
@@ -592,7 +597,12 @@ class CrmLead(models.Model):
         return held
 
     def _stage_skip_withdraw(self):
-        """Withdraw the pending stage skip requests of the leads."""
+        """Withdraw the pending stage skip requests of the leads.
+
+        No query when none of them has one pending.
+        """
+        if not self.sales_process_stage_skip_request_id:
+            return
         # sudo: a new move of the opportunity makes its pending request
         # pointless, whoever moves it
         self.env["sales.process.stage.skip.request"].sudo().search(

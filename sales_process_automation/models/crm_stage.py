@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, ormcache
 
 from ..tools.cron_cursor import write_cursor
 
@@ -41,7 +41,17 @@ class CrmStage(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        stages = super().create(vals_list)
+        if any(vals.get("sales_process_mandatory") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return stages
+
     def write(self, vals):
+        # the cached mandatory stages and hand-off labels
+        if vals.keys() & {"name", "sales_process_mandatory", "sequence", "team_ids"}:
+            self.env.registry.clear_cache()
         if "sequence" not in vals:
             return super().write(vals)
         ranking = self._sales_process_ranking()
@@ -54,6 +64,25 @@ class CrmStage(models.Model):
                 "sales_process_automation.ir_cron_refresh_funnel_flags"
             )._trigger()
         return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    @ormcache()
+    def _sales_process_mandatory_stages(self):
+        """``(stage id, sequence, team ids)`` of the mandatory stages: kept in
+        the registry cache, cleared when stages change, so that a stage change
+        reads no stage when none is mandatory."""
+        # sudo: cached for everyone, the stages must not depend on who asks first
+        return tuple(
+            (stage.id, stage.sequence, frozenset(stage.team_ids.ids))
+            for stage in self.sudo().search(
+                [("sales_process_mandatory", "=", True)]
+            )
+        )
 
     def _sales_process_ranking(self):
         """Stage ids in the order the funnel ranks them, every stage included."""

@@ -7,6 +7,12 @@ from odoo.exceptions import UserError
 class HelpdeskTicketStage(models.Model):
     _inherit = "helpdesk.ticket.stage"
 
+    def write(self, vals):
+        if "name" in vals:
+            # the hand-off labels of the process steps are cached
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sales_process_history(self):
         """Stages with history rows or stage SLA policies stay: deleting them

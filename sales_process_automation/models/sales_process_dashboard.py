@@ -218,7 +218,8 @@ class SalesProcessDashboard(models.AbstractModel):
         # fetched with the search: reading the rows again would compute the
         # analysis view a second time
         for row in Bottleneck.search_fetch(
-            [("is_bottleneck", "=", True)],
+            Domain("is_bottleneck", "=", True)
+            & metrics.team_rule_scope(self.env, Bottleneck._name),
             [
                 "company_id",
                 "team_id",
@@ -421,7 +422,9 @@ class SalesProcessDashboard(models.AbstractModel):
             "resModel": model,
             "viewType": view_type,
             "viewId": view.id if view else False,
-            "domain": list(Domain(domain)),
+            "domain": list(
+                Domain(domain) & metrics.team_rule_scope(self.env, model)
+            ),
             "openDocument": open_document,
         }
 

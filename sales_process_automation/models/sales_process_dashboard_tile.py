@@ -67,6 +67,7 @@ class SalesProcessDashboardTile(models.Model):
     def _compute_value(self):
         for tile in self:
             model, domain = tile._records()
+            domain = Domain(domain) & metrics.team_rule_scope(self.env, model)
             if tile.kind in ("my_funnel", "team_funnel"):
                 rate = self.env[model]._read_group(
                     domain, [], ["reached_next_rate:avg"]

@@ -1,6 +1,9 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+# the event fields the notified flags of its row follow
+NOTIFIED_FLAG_SOURCES = {"history_id", "kind", "skipped"}
 
 
 class SalesProcessSlaEvent(models.Model):
@@ -44,3 +47,22 @@ class SalesProcessSlaEvent(models.Model):
     _one_status_change_per_row = models.UniqueIndex(
         "(history_id, kind) WHERE kind != 'reminder'"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        events.history_id._refresh_sla_notified_flags(events.history_id.ids)
+        return events
+
+    def write(self, vals):
+        rows = self.history_id if NOTIFIED_FLAG_SOURCES & vals.keys() else None
+        result = super().write(vals)
+        if rows is not None:
+            rows._refresh_sla_notified_flags((rows | self.history_id).ids)
+        return result
+
+    def unlink(self):
+        rows = self.history_id
+        result = super().unlink()
+        rows._refresh_sla_notified_flags(rows.exists().ids)
+        return result

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
+from odoo.tools import ormcache
 from odoo.tools.safe_eval import safe_eval
 
 from .sales_process_stage_history import HISTORY_MODELS
@@ -258,20 +259,72 @@ class SalesProcessSlaPolicy(models.Model):
             return self.duration
         return self.duration / (self.env.company.resource_calendar_id.hours_per_day or 8.0)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return policies
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    @ormcache("res_model")
+    def _match_rules(self, res_model):
+        """What ``_match`` tries records against, for the active policies of
+        ``res_model`` from the most specific one: ``(policy id, stage, company
+        id, team ids, tag ids, whether it has a condition)``.
+
+        Kept in the registry cache, cleared when a policy changes, so that a
+        stage change does not read the policies again.
+        """
+        # sudo: cached for everyone, the rules must not depend on who asks first
+        policies = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search(
+                [("res_model", "=", res_model)],
+                order="specificity desc, sequence, id",
+            )
+        )
+        stage_column = STAGE_COLUMNS[res_model]
+        rules = []
+        for policy in policies:
+            stage = policy[stage_column]
+            teams = (
+                policy.helpdesk_team_ids
+                if res_model == "helpdesk.ticket"
+                else policy.team_ids
+            )
+            rules.append(
+                (
+                    policy.id,
+                    stage.id if isinstance(stage, models.BaseModel) else stage,
+                    policy.company_id.id,
+                    frozenset(teams.ids),
+                    frozenset(policy.tag_ids.ids),
+                    (policy.domain or "[]").strip() != "[]",
+                )
+            )
+        return tuple(rules)
+
     @api.model
     def _match(self, records, vals_list):
         """The policy of each record entering the stage of its row values.
 
         Records are tried against policies from the most specific one; a
         record takes the first policy it matches. Archived (lost) records
-        match none.
+        match none. Only the condition of a policy costs a query.
         """
         if not records:
             return []
-        policies = self.search(
-            [("res_model", "=", records._name)],
-            order="specificity desc, sequence, id",
-        )
         stage_column = STAGE_COLUMNS[records._name]
         active_name = records._active_name
         archived = (
@@ -280,20 +333,41 @@ class SalesProcessSlaPolicy(models.Model):
             else records.browse()
         )
         matched = dict.fromkeys(archived.ids, self)
-        for policy in policies:
+        tag_field = records._fields.get("tag_ids")
+        lead_tags = bool(tag_field) and tag_field.comodel_name == "crm.tag"
+        for (
+            policy_id,
+            stage,
+            company_id,
+            team_ids,
+            tag_ids,
+            has_condition,
+        ) in self._match_rules(records._name):
             candidates = records.browse(
                 record.id
                 for record, vals in zip(records, vals_list, strict=True)
                 if record.id not in matched
-                and policy._applies_to(record, vals[stage_column])
+                and vals[stage_column] == stage
+                and not (
+                    company_id
+                    and record.company_id
+                    and record.company_id.id != company_id
+                )
+                and (not team_ids or record.team_id.id in team_ids)
+                and (
+                    not tag_ids
+                    or (lead_tags and not tag_ids.isdisjoint(record.tag_ids.ids))
+                )
             )
             if not candidates:
                 continue
-            domain = policy._sales_process_valid_domain(records)
-            if domain is None:
-                continue
-            if not domain.is_true():
-                candidates = candidates.filtered_domain(domain)
+            policy = self.browse(policy_id)
+            if has_condition:
+                domain = policy._sales_process_valid_domain(records)
+                if domain is None:
+                    continue
+                if not domain.is_true():
+                    candidates = candidates.filtered_domain(domain)
             matched.update(dict.fromkeys(candidates.ids, policy))
         return [matched.get(record.id, self) for record in records]
 
@@ -317,27 +391,6 @@ class SalesProcessSlaPolicy(models.Model):
                 continue
             found.setdefault(policy.crm_stage_id.id, policy)
         return found
-
-    def _applies_to(self, record, stage):
-        self.ensure_one()
-        stage_value = self[STAGE_COLUMNS[self.res_model]]
-        if isinstance(stage_value, models.BaseModel):
-            stage_value = stage_value.id
-        if stage_value != stage:
-            return False
-        if (
-            self.company_id
-            and record.company_id
-            and record.company_id != self.company_id
-        ):
-            return False
-        if self.res_model == "helpdesk.ticket":
-            teams = self.helpdesk_team_ids
-        else:
-            teams = self.team_ids
-        if teams and record.team_id not in teams:
-            return False
-        return not (self.tag_ids and not record.tag_ids & self.tag_ids)
 
     def _pause_stages(self):
         """The stages that pause the clock of this policy, of its model."""

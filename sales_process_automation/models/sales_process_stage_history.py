@@ -200,6 +200,10 @@ class SalesProcessStageHistory(models.Model):
     sla_event_ids = fields.One2many(
         "sales.process.sla.event", "history_id", string="SLA Events"
     )
+    # what the SLA events of the row notified, kept on the row (by the events)
+    # so that the policy figures count rows instead of searching the events
+    sla_reminded = fields.Boolean(string="Reminded", readonly=True)
+    sla_escalated = fields.Boolean(string="Escalated", readonly=True)
     # what the funnel counts, kept on the rows of the leads so that it reads
     # them instead of comparing every row with the lead's other rows
     first_entry = fields.Boolean(
@@ -239,6 +243,21 @@ class SalesProcessStageHistory(models.Model):
     # (the columns their record rules test included)
     _funnel_figures_index = models.Index(
         "(company_id, team_id, crm_stage_id, working_hours)"
+        " INCLUDE (id, first_entry, reached_further_stage, lost_in_stage,"
+        " date_out, sla_policy_id, sla_status) WHERE lead_id IS NOT NULL"
+    )
+    # the SLA policy figures read each policy's documents from this index
+    # alone, in the order of the policies and documents: no sort to find each
+    # document once (the columns of the rules and flags tested included)
+    _sla_policy_figures_index = models.Index(
+        "(sla_policy_id, res_model, lead_id, order_id, ticket_id)"
+        " INCLUDE (company_id, sla_reminded, sla_escalated)"
+        " WHERE sla_policy_id IS NOT NULL"
+    )
+    # the same, for a team leader: the rows of their teams alone (the team
+    # first: the dashboards test literal team ids, ``metrics.team_rule_scope``)
+    _team_funnel_figures_index = models.Index(
+        "(team_id, company_id, crm_stage_id, working_hours)"
         " INCLUDE (id, first_entry, reached_further_stage, lost_in_stage,"
         " date_out, sla_policy_id, sla_status) WHERE lead_id IS NOT NULL"
     )
@@ -297,13 +316,22 @@ class SalesProcessStageHistory(models.Model):
         the number of records; only the records whose status changes are
         written. A record without an open row has no status.
         """
+        queries = self._sync_sla_status_queries(documents)
+        if queries:
+            self.env.cr.execute(SQL(";").join(queries.values()))
+            for res_model in queries:
+                self.env[res_model].invalidate_model(["sales_process_sla_status"])
+
+    def _sync_sla_status_queries(self, documents):
+        """``{model: SQL}`` of ``_sync_sla_status``, to run in one round trip."""
         self.flush_model(["date_out", "sla_status", *DOCUMENT_LINKS.values()])
+        queries = {}
         for res_model, link in DOCUMENT_LINKS.items():
             ids = documents.get(link)
             if not ids:
                 continue
             Model = self.env[res_model]
-            self.env.cr.execute(
+            queries[res_model] = (
                 SQL(
                     """
                     UPDATE %(table)s AS record
@@ -324,7 +352,7 @@ class SalesProcessStageHistory(models.Model):
                     link=SQL.identifier("history", link),
                 )
             )
-            Model.invalidate_model(["sales_process_sla_status"])
+        return queries
 
     @api.model
     def _refresh_funnel_flags(self, lead_ids=None):
@@ -337,11 +365,15 @@ class SalesProcessStageHistory(models.Model):
         """
         if lead_ids is not None and not lead_ids:
             return
+        self.env.cr.execute(self._funnel_flags_query(lead_ids))
+        self.invalidate_model(["first_entry", "reached_further_stage", "lost_in_stage"])
+
+    def _funnel_flags_query(self, lead_ids):
+        """The statement of ``_refresh_funnel_flags``, to run in one round trip."""
         self.flush_model(["lead_id", "crm_stage_id", "date_in"])
         self.env["crm.lead"].flush_model(["won_status"])
         self.env["crm.stage"].flush_model(["sequence"])
-        self.env.cr.execute(
-            SQL(
+        return SQL(
                 """
                 WITH stage AS (
                     SELECT id, ROW_NUMBER() OVER (ORDER BY sequence, id) AS rank
@@ -401,8 +433,51 @@ class SalesProcessStageHistory(models.Model):
                 if lead_ids is None
                 else SQL("history.lead_id = ANY(%s)", list(lead_ids)),
             )
+
+    @api.model
+    def _refresh_sla_notified_flags(self, row_ids=None):
+        """Set ``sla_reminded`` and ``sla_escalated`` of the rows ``row_ids``
+        (all rows if None) from their SLA events notified (not skipped).
+
+        One statement; only the rows whose flags change are written.
+        """
+        if row_ids is not None and not row_ids:
+            return
+        self.env["sales.process.sla.event"].flush_model(
+            ["history_id", "kind", "skipped"]
         )
-        self.invalidate_model(["first_entry", "reached_further_stage", "lost_in_stage"])
+        self.flush_model(["sla_reminded", "sla_escalated"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE %(table)s AS history
+                   SET sla_reminded = flags.reminded,
+                       sla_escalated = flags.escalated
+                  FROM (
+                      SELECT history.id,
+                             COALESCE(BOOL_OR(event.kind = 'reminder'), FALSE)
+                                 AS reminded,
+                             COALESCE(BOOL_OR(event.kind = 'breach'), FALSE)
+                                 AS escalated
+                        FROM %(table)s AS history
+                        LEFT JOIN sales_process_sla_event AS event
+                               ON event.history_id = history.id
+                              AND NOT COALESCE(event.skipped, FALSE)
+                       WHERE %(rows)s
+                       GROUP BY history.id
+                  ) AS flags
+                 WHERE history.id = flags.id
+                   AND (COALESCE(history.sla_reminded, FALSE),
+                        COALESCE(history.sla_escalated, FALSE))
+                       IS DISTINCT FROM (flags.reminded, flags.escalated)
+                """,
+                table=SQL.identifier(self._table),
+                rows=SQL("TRUE")
+                if row_ids is None
+                else SQL("history.id = ANY(%s)", sorted(row_ids)),
+            )
+        )
+        self.invalidate_model(["sla_reminded", "sla_escalated"])
 
     @api.model
     def _cron_refresh_funnel_flags(self):
@@ -513,12 +588,14 @@ class SalesProcessStageHistory(models.Model):
         )
 
     @api.model
-    def _insert_rows(self, vals_list):
+    def _insert_rows(self, vals_list, returning=True):
         """Insert rows in one statement whatever their number; the new rows,
         in the order of ``vals_list``.
 
         The ORM would insert them 100 at a time; a stage change on a large batch
-        must cost the same few queries as on one record.
+        must cost the same few queries as on one record. Without
+        ``returning``, nothing is returned: the rows, their funnel flags and
+        the SLA status of their records are written in one round trip.
         """
         if not vals_list:
             return self.browse()
@@ -527,51 +604,61 @@ class SalesProcessStageHistory(models.Model):
         booleans = {name for name in columns if self._fields[name].type == "boolean"}
         now = fields.Datetime.now()
         audit = [self.env.uid, now, self.env.uid, now]
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s) VALUES %s RETURNING id",
-                SQL.identifier(self._table),
-                SQL(", ").join(
-                    SQL.identifier(name)
-                    for name in [
-                        *columns,
-                        "create_uid",
-                        "create_date",
-                        "write_uid",
-                        "write_date",
-                    ]
-                ),
-                SQL(", ").join(
-                    SQL(
-                        "(%s)",
-                        SQL(", ").join(
-                            [
-                                *(
-                                    None
-                                    if vals.get(column) is False
-                                    and column not in booleans
-                                    else vals.get(column)
-                                    for column in columns
-                                ),
-                                *audit,
-                            ]
-                        ),
-                    )
-                    for vals in vals_list
-                ),
-            )
+        insert = SQL(
+            "INSERT INTO %s (%s) VALUES %s %s",
+            SQL.identifier(self._table),
+            SQL(", ").join(
+                SQL.identifier(name)
+                for name in [
+                    *columns,
+                    "create_uid",
+                    "create_date",
+                    "write_uid",
+                    "write_date",
+                ]
+            ),
+            SQL(", ").join(
+                SQL(
+                    "(%s)",
+                    SQL(", ").join(
+                        [
+                            *(
+                                None
+                                if vals.get(column) is False
+                                and column not in booleans
+                                else vals.get(column)
+                                for column in columns
+                            ),
+                            *audit,
+                        ]
+                    ),
+                )
+                for vals in vals_list
+            ),
+            SQL("RETURNING id") if returning else SQL(),
         )
-        rows = self.browse([id_ for (id_,) in self.env.cr.fetchall()])
-        self.invalidate_model()
-        self._refresh_funnel_flags(
-            list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
-        )
-        self._sync_sla_status(
+        # the funnel flags and the SLA status of the records, after the rows
+        lead_ids = list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
+        queries = self._sync_sla_status_queries(
             {
                 link: {vals[link] for vals in vals_list if vals.get(link)}
                 for link in DOCUMENT_LINKS.values()
             }
         )
+        statements = list(queries.values())
+        if lead_ids:
+            statements.insert(0, self._funnel_flags_query(lead_ids))
+        rows = self.browse()
+        if returning:
+            self.env.cr.execute(insert)
+            rows = self.browse([id_ for (id_,) in self.env.cr.fetchall()])
+        else:
+            statements.insert(0, insert)
+        if statements:
+            self.env.cr.execute(SQL(";").join(statements))
+        self.invalidate_model()
+        for res_model in queries:
+            self.env[res_model].invalidate_model(["sales_process_sla_status"])
         return rows
 
     @api.model

@@ -359,7 +359,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 # breached before the pause: still breached, not escalated again
                 vals["sla_status"] = "breached"
         handoffs = self._stage_history_handoff_plan(vals_list)
-        History._insert_rows(vals_list)
+        History._insert_rows(vals_list, returning=False)
         self.invalidate_recordset(
             ["sales_process_stage_history_ids", *SLA_RECORD_FIELDS]
         )
@@ -432,8 +432,8 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         """Plan the hand-off activity of each record for the owner of the
         stage it entered; the owner becomes responsible if the step says so.
 
-        One create for all the activities; labels are read once per step and
-        language.
+        One create for all the activities; the steps' values and labels are
+        cached per language.
         """
         if not plan:
             return
@@ -441,26 +441,20 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         todo_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "mail.mail_activity_data_todo"
         )
-        texts = {}
         handed_to = defaultdict(list)
         activity_vals = []
+        # the owners and the current user in one read: Odoo's activity reads
+        # the current user next; sudo: as the activity (below) reads them,
+        # only their languages are wanted here
+        self.env["res.users"].sudo().browse(
+            {owner.id for _record, _step, owner, _vals in plan} | {self.env.uid}
+        ).mapped("lang")
         for record, step, owner, vals in plan:
-            lang = owner.lang
-            if (step, lang) not in texts:
-                step_in_lang = (
-                    step
-                    if lang == (step.env.lang or "en_US")
-                    else step.with_context(lang=lang)
-                )
-                texts[step, lang] = (
-                    step_in_lang.env._(
-                        "%(stage)s: over to you", stage=step_in_lang._stage_label()
-                    ),
-                    step_in_lang.checklist,
-                )
-            summary, note = texts[step, lang]
+            _owner_type, _user_id, reassign, expected_days, summary, note = (
+                step._handoff_values(step.id, owner.lang)
+            )
             previous_user = record.user_id
-            reassigned = step.reassign and owner != previous_user
+            reassigned = reassign and owner != previous_user
             if reassigned:
                 handed_to[owner].append(record.id)
             activity_vals.append(
@@ -475,7 +469,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                     "summary": summary,
                     "note": note,
                     "date_deadline": step._deadline(
-                        vals["date_in"], vals.get("date_deadline")
+                        vals["date_in"], vals.get("date_deadline"), expected_days
                     ),
                     "sales_process_handoff": True,
                     "sales_process_handoff_user_id": reassigned and previous_user.id,

@@ -161,15 +161,9 @@ class SalesProcessStep(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if vals.keys() & {
-            "res_model",
-            "stage_id",
-            "order_state",
-            "ticket_stage_id",
-            "team_id",
-            "helpdesk_team_id",
-            "company_id",
-        }:
+        # a group step notes its last owner at each hand-off: that is no change
+        # of what the cache holds
+        if vals.keys() - {"last_owner_id"}:
             self.env.registry.clear_cache()
         return result
 
@@ -220,6 +214,26 @@ class SalesProcessStep(models.Model):
             team = helpdesk_team_id if res_model == "helpdesk.ticket" else team_id
             step_map[res_model][stage, team or 0] = (step_id, company_id or 0)
         return dict(step_map)
+
+    @api.model
+    @ormcache("step_id", "lang")
+    def _handoff_values(self, step_id, lang):
+        """``(owner type, owner user id, reassign, expected days, summary,
+        note)`` of the hand-off of step ``step_id``, its texts in ``lang``.
+
+        Kept in the registry cache, cleared when steps or stage names change,
+        so that a hand-off does not read its step.
+        """
+        # sudo: cached for everyone, the values must not depend on who asks first
+        step = self.sudo().with_context(lang=lang).browse(step_id)
+        return (
+            step.owner_type,
+            step.owner_user_id.id,
+            step.reassign,
+            step.expected_days,
+            step.env._("%(stage)s: over to you", stage=step._stage_label()),
+            step.checklist,
+        )
 
     @api.model
     def _for_records(self, records, stages):
@@ -282,12 +296,13 @@ class SalesProcessStep(models.Model):
     def _owners(self, records):
         """The owner of each of ``records`` (all entering this step)."""
         self.ensure_one()
-        if self.owner_type == "salesperson":
+        owner_type, owner_user_id = self._handoff_values(self.id, self.env.lang)[:2]
+        if owner_type == "salesperson":
             return [record.user_id for record in records]
-        if self.owner_type == "team_leader":
+        if owner_type == "team_leader":
             return [record.team_id.user_id for record in records]
-        if self.owner_type == "user":
-            return [self.owner_user_id] * len(records)
+        if owner_type == "user":
+            return [self.env["res.users"].browse(owner_user_id)] * len(records)
         return self._group_owners(records)
 
     def _group_owners(self, records):
@@ -321,10 +336,10 @@ class SalesProcessStep(models.Model):
         self.last_owner_id = owners[-1]
         return owners
 
-    def _deadline(self, date_in, sla_deadline):
+    @api.model
+    def _deadline(self, date_in, sla_deadline, expected_days):
         """The hand-off deadline: the stage SLA deadline, else the expected
-        duration in calendar days."""
-        self.ensure_one()
+        duration (``expected_days`` of the step) in calendar days."""
         if sla_deadline:
             return fields.Date.to_date(sla_deadline)
-        return fields.Date.to_date(date_in) + timedelta(days=round(self.expected_days))
+        return fields.Date.to_date(date_in) + timedelta(days=round(expected_days))

@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..tools import metrics
 from ..tools.working_duration import format_working_duration, split_working_duration
 from .common import SalesProcessSecurityCommon
 
@@ -201,6 +202,42 @@ class TestDashboard(SalesProcessSecurityCommon):
                     records = self._action_records(admin, cell["action"])
                     self.assertEqual(len(records), cell["count"], (_key, figure))
                     self.assertLessEqual(records.company_id, admin.company_ids)
+
+    def test_team_rule_scope(self):
+        """The leader's rules resolved into team ids read the same rows."""
+        for model in (
+            "sales.process.funnel.report",
+            "sales.process.bottleneck.report",
+            "sales.process.stage.time.report",
+        ):
+            with self.subTest(model=model):
+                Model = self.env[model].with_user(self.leader_west)
+                scope = metrics.team_rule_scope(Model.env, model)
+                self.assertFalse(scope.is_true())
+                self.assertTrue(Model.search([]))
+                self.assertEqual(Model.search(scope), Model.search([]))
+                admin_env = self.env(user=self.process_admin)
+                self.assertTrue(metrics.team_rule_scope(admin_env, model).is_true())
+
+    def test_notified_flags(self):
+        """A row is reminded or escalated while it has such an event that was
+        notified (not skipped)."""
+        row = self.records["sales.process.stage.history"]["west"]
+        row.sla_event_ids.unlink()
+        self.assertFalse(row.sla_reminded or row.sla_escalated)
+        Event = self.env["sales.process.sla.event"]
+        now = fields.Datetime.now()
+        reminder = Event.create(
+            {"history_id": row.id, "kind": "reminder", "date": now, "skipped": True}
+        )
+        self.assertFalse(row.sla_reminded)
+        reminder.skipped = False
+        self.assertTrue(row.sla_reminded)
+        self.assertFalse(row.sla_escalated)
+        breach = Event.create({"history_id": row.id, "kind": "breach", "date": now})
+        self.assertTrue(row.sla_escalated)
+        (reminder | breach).unlink()
+        self.assertFalse(row.sla_reminded or row.sla_escalated)
 
     def test_working_duration(self):
         self.assertEqual(split_working_duration(17, 8), (2, 1, 0))

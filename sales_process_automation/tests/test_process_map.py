@@ -92,6 +92,9 @@ class TestProcessMap(SalesProcessCommon):
                     "team_id": cls.team_east.id,
                     "user_id": user.id,
                     "stage_id": path[-1][0].id,
+                    # won: set, not left to a default (beside OCA's
+                    # crm_stage_probability a lead takes a stage's probability)
+                    **({"probability": 100} if path[-1][0].is_won else {}),
                 }
                 for index, (user, path) in enumerate(paths)
             ]

@@ -8,6 +8,8 @@
   failed), which stay valid.
 - ``sales_process_sla_status`` of leads, orders and tickets is now stored: it
   takes the status of the open stage history row of each record.
+- Whether a stage history row was reminded or escalated is now stored on the
+  row (``sla_reminded``, ``sla_escalated``): it is set from its SLA events.
 - The dashboard tiles that changed meaning are renamed when they still have
   the name the module shipped: "My Records at Risk" opens the leads now (the
   quotations and tickets have their own tiles), "Pending Approvals" the
@@ -80,7 +82,6 @@ def split_send_invoice_steps(env):
     )
 
 
-
 OLD_DIGEST_SUBJECT = (
     "Stage SLAs of your teams: {{ object.breached_count }} breached, "
     "{{ object.at_risk_count }} at risk"
@@ -150,3 +151,4 @@ def store_sla_status_and_rename_tiles(env):
 def migrate(env, version):
     split_send_invoice_steps(env)
     store_sla_status_and_rename_tiles(env)
+    env["sales.process.stage.history"]._refresh_sla_notified_flags()
