@@ -234,7 +234,6 @@ class SalesProcessHistoryImport(models.Model):
         )
 
     @api.model
-    @api.model
     def _history_import_analyze(self):
         """Give the planner the size of the stage history when its statistics
         say it is empty (a new database being migrated).
