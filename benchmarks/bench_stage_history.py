@@ -12,11 +12,14 @@ the flush to the database and Odoo's chatter tracking, and is rolled back.
 With ``--handoffs OWNER``, the target stage of the module's database has a
 process step owned by OWNER (salesperson, team_leader, user, group): each
 change also hands the leads over (an activity for the owner, the owner on the
-history row). ``--sizes`` chooses the batch sizes, ``--db-prefix`` the names of
-the two databases.
+history row); a group chooses its member by ``--group-method``. With
+``--sla-policy``, the target stage of the module's database has a stage SLA
+policy with a pause stage and a reminder. ``--sizes`` chooses the batch sizes,
+``--db-prefix`` the names of the two databases.
 
 Usage: python3 benchmarks/bench_stage_history.py [--repeat 7] [--sizes 1,1000]
-    [--handoffs salesperson] [--db-prefix spa_bench_] [--keep-databases]
+    [--handoffs salesperson] [--group-method round_robin] [--sla-policy]
+    [--db-prefix spa_bench_] [--keep-databases]
 """
 
 import argparse
@@ -29,6 +32,7 @@ DATABASES = {
     "module": ("module", benchlib.MODULE),
 }
 OWNER_TYPES = ("salesperson", "team_leader", "user", "group")
+GROUP_METHODS = ("round_robin", "least_load")
 
 
 def make_leads(env, count):
@@ -55,8 +59,9 @@ def make_leads(env, count):
     )
 
 
-def add_handoff_step(env, stage, team, owner_type):
-    """A process step on ``stage`` for ``team``, owned as ``owner_type`` says."""
+def add_handoff_step(env, stage, team, owner_type, group_method):
+    """A process step on ``stage`` for ``team``, owned as ``owner_type`` says;
+    a group chooses its member by ``group_method``."""
     rep = team.user_id
     env["sales.process.step"].create(
         {
@@ -65,13 +70,27 @@ def add_handoff_step(env, stage, team, owner_type):
             "owner_type": owner_type,
             "owner_user_id": rep.id,
             "owner_group_id": env.ref("sales_team.group_sale_salesman").id,
+            "group_method": group_method,
             "checklist": "<p>Check the budget</p>",
             "expected_days": 3,
         }
     )
 
 
-def run(db_name, repeat, sizes, handoffs=None):
+def add_sla_policy(env, stage, pause_stage):
+    """A stage SLA policy on ``stage``, paused by ``pause_stage``, with a reminder."""
+    env["sales.process.sla.policy"].create(
+        {
+            "name": "Benchmark policy",
+            "crm_stage_id": stage.id,
+            "pause_crm_stage_ids": [(4, pause_stage.id)],
+            "duration": 5,
+            "reminder_ids": [(0, 0, {"anchor": "entry", "delay": 1})],
+        }
+    )
+
+
+def run(db_name, repeat, sizes, handoffs=None, group_method=None, sla_policy=False):
     """Queries of the first stage change, and (ms, queries) of each batch size.
 
     Each measure writes the stage and runs what a commit runs (the flush, the
@@ -86,8 +105,14 @@ def run(db_name, repeat, sizes, handoffs=None):
         env.flush_all()
         env.cr.precommit.run()
         target = env["crm.stage"].search([("id", "!=", leads[0].stage_id.id)], limit=1)
-        if handoffs and "sales.process.step" in env:
-            add_handoff_step(env, target, leads[0].team_id, handoffs)
+        if "sales.process.step" in env:
+            # the module's databases and demo data ship policies: only the
+            # benchmark's own applies
+            env["sales.process.sla.policy"].search([]).action_archive()
+            if handoffs:
+                add_handoff_step(env, target, leads[0].team_id, handoffs, group_method)
+            if sla_policy:
+                add_sla_policy(env, target, leads[0].stage_id)
             env.flush_all()
         env.registry.clear_all_caches()
         results["first"] = benchlib.measure_rolled_back(
@@ -115,6 +140,17 @@ def main():
         choices=OWNER_TYPES,
         help="hand the leads over to the owner of a step on the target stage",
     )
+    parser.add_argument(
+        "--group-method",
+        choices=GROUP_METHODS,
+        default="round_robin",
+        help="how a group owner (--handoffs group) chooses its member",
+    )
+    parser.add_argument(
+        "--sla-policy",
+        action="store_true",
+        help="give the target stage an SLA policy (pause stage, reminder)",
+    )
     parser.add_argument("--db-prefix", default="spa_bench_")
     benchlib.add_database_options(parser, several=True, reuse=True)
     args = parser.parse_args()
@@ -127,14 +163,25 @@ def main():
     for db_name, modules in databases.values():
         benchlib.create_database(db_name, modules, reuse=args.reuse_database)
     results = {
-        label: run(db_name, args.repeat, sizes, args.handoffs)
+        label: run(
+            db_name,
+            args.repeat,
+            sizes,
+            args.handoffs,
+            args.group_method,
+            args.sla_policy,
+        )
         for label, (db_name, _modules) in databases.items()
     }
     print()
+    handoffs = ""
+    if args.handoffs:
+        method = f" ({args.group_method})" if args.handoffs == "group" else ""
+        handoffs = f", hand-offs to the {args.handoffs}{method}"
+    sla = ", an SLA policy on the stage" if args.sla_policy else ""
     print(
         "Stage change on crm.lead: median of %d runs, cold ORM cache, warm registry"
-        " cache%s"
-        % (args.repeat, f", hand-offs to the {args.handoffs}" if args.handoffs else "")
+        " cache%s%s" % (args.repeat, handoffs, sla)
     )
     print(
         f"{'leads':>6} | {'plain crm ms':>12} {'queries':>7} | "
