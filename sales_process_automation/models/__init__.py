@@ -51,4 +51,5 @@ from . import survey_survey
 from . import survey_question
 from . import survey_user_input
 from . import res_partner
+from . import res_groups
 from . import sales_process_history_import

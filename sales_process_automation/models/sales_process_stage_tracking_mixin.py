@@ -450,9 +450,9 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             {owner.id for _record, _step, owner, _vals in plan} | {self.env.uid}
         ).mapped("lang")
         for record, step, owner, vals in plan:
-            _owner_type, _user_id, reassign, expected_days, summary, note = (
-                step._handoff_values(step.id, owner.lang)
-            )
+            reassign, expected_days, summary, note = step._handoff_values(
+                step.id, owner.lang
+            )[4:]
             previous_user = record.user_id
             reassigned = reassign and owner != previous_user
             if reassigned:

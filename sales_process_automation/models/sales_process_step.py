@@ -218,8 +218,9 @@ class SalesProcessStep(models.Model):
     @api.model
     @ormcache("step_id", "lang")
     def _handoff_values(self, step_id, lang):
-        """``(owner type, owner user id, reassign, expected days, summary,
-        note)`` of the hand-off of step ``step_id``, its texts in ``lang``.
+        """``(owner type, owner user id, owner group id, group method,
+        reassign, expected days, summary, note)`` of the hand-off of step
+        ``step_id``, its texts in ``lang``.
 
         Kept in the registry cache, cleared when steps or stage names change,
         so that a hand-off does not read its step.
@@ -229,6 +230,8 @@ class SalesProcessStep(models.Model):
         return (
             step.owner_type,
             step.owner_user_id.id,
+            step.owner_group_id.id,
+            step.group_method,
             step.reassign,
             step.expected_days,
             step.env._("%(stage)s: over to you", stage=step._stage_label()),
@@ -296,45 +299,85 @@ class SalesProcessStep(models.Model):
     def _owners(self, records):
         """The owner of each of ``records`` (all entering this step)."""
         self.ensure_one()
-        owner_type, owner_user_id = self._handoff_values(self.id, self.env.lang)[:2]
+        owner_type, owner_user_id, group_id, group_method = self._handoff_values(
+            self.id, self.env.lang
+        )[:4]
+        Users = self.env["res.users"]
         if owner_type == "salesperson":
             return [record.user_id for record in records]
         if owner_type == "team_leader":
             return [record.team_id.user_id for record in records]
         if owner_type == "user":
-            return [self.env["res.users"].browse(owner_user_id)] * len(records)
-        return self._group_owners(records)
-
-    def _group_owners(self, records):
-        members = self.owner_group_id.all_user_ids.filtered(
-            lambda user: user.active and not user.share
-        ).sorted("id")
-        if not members:
-            return [self.env["res.users"]] * len(records)
-        owners = []
-        if self.group_method == "least_load":
-            # sudo: the load counts every open stage a member owns
-            load = dict(
-                self.env["sales.process.stage.history"]
-                .sudo()
-                ._read_group(
-                    [("date_out", "=", False), ("stage_owner_id", "in", members.ids)],
-                    ["stage_owner_id"],
-                    ["__count"],
-                )
-            )
-            counts = {member: load.get(member, 0) for member in members}
-            for _record in records:
-                owner = min(members, key=lambda member: (counts[member], member.id))
-                counts[owner] += 1
-                owners.append(owner)
+            return [Users.browse(owner_user_id)] * len(records)
+        member_ids = self.env["res.groups"]._sales_process_member_ids(group_id)
+        if not member_ids:
+            return [Users] * len(records)
+        if group_method == "least_load":
+            owner_ids = self._least_loaded(member_ids, len(records))
         else:
-            after = [member for member in members if member.id > self.last_owner_id.id]
-            queue = after + [member for member in members if member not in after]
-            for index, _record in enumerate(records):
-                owners.append(queue[index % len(queue)])
-        self.last_owner_id = owners[-1]
-        return owners
+            owner_ids = self._next_in_turn(member_ids, len(records))
+        return [Users.browse(owner_id) for owner_id in owner_ids]
+
+    def _least_loaded(self, member_ids, count):
+        """``count`` owners among ``member_ids``, each the one owning the fewest
+        open stages so far."""
+        # sudo: the load counts every open stage a member owns
+        counts = dict.fromkeys(member_ids, 0)
+        for owner, open_count in (
+            self.env["sales.process.stage.history"]
+            .sudo()
+            ._read_group(
+                [("date_out", "=", False), ("stage_owner_id", "in", member_ids)],
+                ["stage_owner_id"],
+                ["__count"],
+            )
+        ):
+            counts[owner.id] = open_count
+        owner_ids = []
+        for _index in range(count):
+            owner_id = min(
+                member_ids, key=lambda member_id: (counts[member_id], member_id)
+            )
+            counts[owner_id] += 1
+            owner_ids.append(owner_id)
+        return owner_ids
+
+    def _next_in_turn(self, member_ids, count):
+        """``count`` owners among ``member_ids`` (in id order), in turn from
+        the one after the step's last owner; the last of them is noted.
+
+        One statement reads and moves the pointer: the step's row stays locked
+        until the end of the transaction, so that two hand-offs at once do not
+        give the same turn.
+        """
+        self.flush_recordset(["last_owner_id"])
+        # the turn starts at the first member after the last owner, i.e. at the
+        # index of the number of members up to them; the new last owner is
+        # ``count - 1`` further
+        [(last_owner_id,)] = self.env.execute_query(
+            SQL(
+                """
+                UPDATE %(table)s
+                   SET last_owner_id = (%(members)s::int[])[(
+                           (SELECT count(*) FROM unnest(%(members)s::int[]) AS member
+                             WHERE member <= COALESCE(last_owner_id, 0))
+                           + %(count)s - 1)::int %% %(size)s + 1]
+                 WHERE id = %(step_id)s
+             RETURNING last_owner_id
+                """,
+                table=SQL.identifier(self._table),
+                members=list(member_ids),
+                count=count,
+                size=len(member_ids),
+                step_id=self.id,
+            )
+        )
+        last_index = member_ids.index(last_owner_id)
+        self.invalidate_recordset(["last_owner_id"])
+        return [
+            member_ids[(last_index - count + 1 + index) % len(member_ids)]
+            for index in range(count)
+        ]
 
     @api.model
     def _deadline(self, date_in, sla_deadline, expected_days):

@@ -4,7 +4,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import SalesProcessCommon
 
@@ -153,6 +153,101 @@ class TestProcessHandoff(SalesProcessCommon):
         lead = self._lead()
         lead.stage_id = self.screening
         self.assertEqual(self._handoffs(lead).user_id, self.presales[1], "freed")
+
+    def _owners_of_moved_leads(self, count):
+        """The owners of ``count`` leads the rep moves one by one into a
+        round-robin presales stage."""
+        owners = []
+        for _index in range(count):
+            lead = self._lead()
+            lead.stage_id = self.screening
+            owners.append(self._handoffs(lead).user_id)
+        return owners
+
+    def test_group_member_added_in_the_group_form_gets_the_next_turn(self):
+        self._step(
+            self.screening, owner_type="group", owner_group_id=self.presales_group.id
+        )
+        # the members are cached by the first hand-offs
+        self.assertEqual(self._owners_of_moved_leads(3), self.presales)
+        newcomer = new_test_user(
+            self.env, login="spa_presales_new", groups="sales_team.group_sale_salesman"
+        )
+        with Form(self.presales_group) as group_form:
+            group_form.user_ids.add(newcomer)
+        self.assertEqual(self._owners_of_moved_leads(2), [newcomer, self.presales[0]])
+
+    def test_new_user_of_the_group_gets_the_next_turn(self):
+        self._step(
+            self.screening, owner_type="group", owner_group_id=self.presales_group.id
+        )
+        self.assertEqual(self._owners_of_moved_leads(3), self.presales)
+        newcomer = self.env["res.users"].create(
+            {
+                "name": "New Presales",
+                "login": "spa_presales_created",
+                "group_ids": [
+                    Command.link(self.env.ref("sales_team.group_sale_salesman").id),
+                    Command.link(self.presales_group.id),
+                ],
+            }
+        )
+        self.assertEqual(self._owners_of_moved_leads(1), [newcomer])
+
+    def test_member_of_an_implying_group_gets_a_turn(self):
+        self._step(
+            self.screening,
+            owner_type="group",
+            owner_group_id=self.presales_group.id,
+            group_method="least_load",
+        )
+        lead_presales = new_test_user(
+            self.env, login="spa_presales_lead", groups="sales_team.group_sale_salesman"
+        )
+        self.assertEqual(self._owners_of_moved_leads(1), self.presales[:1])
+        # new groups implying the owner group bring their users to it
+        presales_leads = self.env["res.groups"].create(
+            {
+                "name": "Presales Leads",
+                "implied_ids": [Command.link(self.presales_group.id)],
+            }
+        )
+        self.env["res.groups"].create(
+            {
+                "name": "Presales Heads",
+                "implied_ids": [Command.link(presales_leads.id)],
+                "user_ids": [Command.link(lead_presales.id)],
+            }
+        )
+        self.assertEqual(
+            self._owners_of_moved_leads(3), [*self.presales[1:], lead_presales]
+        )
+        # the group in between deleted, the user is no longer a member
+        presales_leads.unlink()
+        self.assertEqual(self._owners_of_moved_leads(3), self.presales)
+
+    def test_archived_member_gets_no_more_turns(self):
+        self._step(
+            self.screening, owner_type="group", owner_group_id=self.presales_group.id
+        )
+        self.assertEqual(self._owners_of_moved_leads(1), self.presales[:1])
+        self.presales[1].action_archive()
+        self.assertEqual(
+            self._owners_of_moved_leads(2), [self.presales[2], self.presales[0]]
+        )
+
+    def test_group_member_moving_the_lead_keeps_the_turns(self):
+        """A presales member moves a lead they can read (as its salesperson):
+        the turn goes on from the last owner."""
+        self._step(
+            self.screening, owner_type="group", owner_group_id=self.presales_group.id
+        )
+        self.assertEqual(self._owners_of_moved_leads(1), self.presales[:1])
+        member = self.presales[2]
+        lead = self._create_leads(1, stage_id=self.capture.id, user_id=member.id)
+        lead.with_user(member).stage_id = self.screening
+        self.assertEqual(self._handoffs(lead).user_id, self.presales[1])
+        self.assertEqual(self._owners_of_moved_leads(1), self.presales[2:])
 
     @freeze_time("2026-11-16 09:00:00")
     def test_deadline_is_the_sla_deadline(self):
