@@ -14,7 +14,7 @@ process step owned by OWNER (salesperson, team_leader, user, group): each
 change also hands the leads over (an activity for the owner, the owner on the
 history row); a group chooses its member by ``--group-method``. With
 ``--sla-policy``, the target stage of the module's database has a stage SLA
-policy with a pause stage and a reminder. ``--sizes`` chooses the batch sizes,
+policy with a reminder, paused by a third stage. ``--sizes`` chooses the batch sizes,
 ``--db-prefix`` the names of the two databases.
 
 Usage: python3 benchmarks/bench_stage_history.py [--repeat 7] [--sizes 1,1000]
@@ -112,7 +112,10 @@ def run(db_name, repeat, sizes, handoffs=None, group_method=None, sla_policy=Fal
             if handoffs:
                 add_handoff_step(env, target, leads[0].team_id, handoffs, group_method)
             if sla_policy:
-                add_sla_policy(env, target, leads[0].stage_id)
+                pause_stage = env["crm.stage"].search(
+                    [("id", "not in", (leads[0].stage_id | target).ids)], limit=1
+                )
+                add_sla_policy(env, target, pause_stage)
             env.flush_all()
         env.registry.clear_all_caches()
         results["first"] = benchlib.measure_rolled_back(

@@ -798,14 +798,11 @@ class SalesProcessStageHistory(models.Model):
                 "sla_next_check": False,
                 "sla_consumed_hours": 0.0,
             }
-        calendar = self.env["resource.calendar"].browse(calendar_id)
-        duration = policy._duration_hours(calendar)
-        deadline = self._plan(calendar_id, date_in, max(duration - consumed, 0.0))
-        at_risk = self._plan(
-            calendar_id,
-            date_in,
-            max(duration * policy.at_risk_percent / 100 - consumed, 0.0),
+        duration, at_risk_hours, _reminders = policy._working_terms(
+            policy.id, calendar_id
         )
+        deadline = self._plan(calendar_id, date_in, max(duration - consumed, 0.0))
+        at_risk = self._plan(calendar_id, date_in, max(at_risk_hours - consumed, 0.0))
         schedule = self._sla_schedule(
             policy, calendar_id, date_in, deadline, at_risk, consumed
         )
@@ -824,26 +821,25 @@ class SalesProcessStageHistory(models.Model):
 
         Reminders that fell in the time consumed before a pause are not due again.
         """
-        calendar = self.env["resource.calendar"].browse(calendar_id)
-        duration = policy._duration_hours(calendar)
-        no_reminder = self.env["sales.process.sla.reminder"]
+        duration, _at_risk_hours, reminders = policy._working_terms(
+            policy.id, calendar_id
+        )
+        Reminder = self.env["sales.process.sla.reminder"]
         # an approved extension has a deadline and no moment of risk
         schedule = [
-            (moment, kind, no_reminder)
+            (moment, kind, Reminder)
             for moment, kind in ((at_risk, "at_risk"), (deadline, "breach"))
             if moment
         ]
-        for reminder in policy.reminder_ids:
-            if reminder.anchor == "after_deadline":
-                moment = self._plan(
-                    calendar_id, deadline, reminder._delay_hours(calendar)
-                )
+        for reminder_id, anchor, delay in reminders:
+            if anchor == "after_deadline":
+                moment = self._plan(calendar_id, deadline, delay)
             else:
-                due = reminder._due_hours(duration, calendar) - consumed
+                due = Reminder._due_after_entry(anchor, delay, duration) - consumed
                 if consumed and due <= 0:
                     continue
                 moment = self._plan(calendar_id, date_in, max(due, 0.0))
-            schedule.append((moment, "reminder", reminder))
+            schedule.append((moment, "reminder", Reminder.browse(reminder_id)))
         return sorted(schedule, key=lambda item: item[0])
 
     @api.model

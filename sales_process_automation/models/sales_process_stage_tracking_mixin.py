@@ -212,7 +212,16 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                     self._stage_history_link, moved.ids, now, reopened=True
                 )
             )
-            moved._stage_history_open([now] * len(moved), handed_over)
+            moved._stage_history_open(
+                [now] * len(moved),
+                handed_over,
+                [
+                    stage_before[record.id].id
+                    if isinstance(stage_before[record.id], models.BaseModel)
+                    else stage_before[record.id]
+                    for record in moved
+                ],
+            )
         if vals.keys() & FOLLOWED_FIELDS:
             (self - moved)._stage_history_follow_record()
         switched._sla_follow_archiving()
@@ -297,12 +306,16 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         )
         self.invalidate_recordset(SLA_RECORD_FIELDS)
 
-    def _stage_history_rows_before_pause(self, policies):
-        """Earlier rows, newest first, of the records whose policy can pause."""
+    def _stage_history_rows_before_pause(self, policies, stages_left):
+        """Earlier rows, newest first, of the records back from a stage that
+        pauses their policy; ``stages_left`` are the stages (ids or states)
+        the records left, none for new records."""
         pausing = self.browse(
             record.id
-            for record, policy in zip(self, policies, strict=True)
-            if policy and policy._pause_stages()
+            for record, policy, stage_left in zip(
+                self, policies, stages_left, strict=True
+            )
+            if policy and policy._pauses_in(stage_left)
         )
         if not pausing:
             return {}
@@ -319,11 +332,12 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             for record, record_rows in rows.grouped(self._stage_history_link).items()
         }
 
-    def _stage_history_open(self, dates_in, handed_over=()):
+    def _stage_history_open(self, dates_in, handed_over=(), stages_left=None):
         """Create the row of the stage each record is in, entered at ``dates_in``.
 
         ``handed_over`` are the ids of the records that leave a stage they
-        were handed over in: its hand-off activity is closed.
+        were handed over in: its hand-off activity is closed. ``stages_left``
+        are the stages (ids or states) the records leave, none when created.
         """
         # the responsible the owner of the stage left replaced is back first:
         # the new row and the next owner see them
@@ -339,7 +353,9 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         policies = (
             self.env["sales.process.sla.policy"].sudo()._match(records, vals_list)
         )
-        earlier_rows = self._stage_history_rows_before_pause(policies)
+        earlier_rows = self._stage_history_rows_before_pause(
+            policies, stages_left or [None] * len(self)
+        )
         stage_column = self._stage_history_stage_column
         for record, vals, policy in zip(records, vals_list, policies, strict=True):
             counted = (

@@ -157,3 +157,24 @@ class TestStageChangeQueries(SalesProcessCommon):
                 self.assertLessEqual(
                     module - plain, GROUP_EXTRA_QUERIES, f"{plain=} {module=}"
                 )
+
+    def test_stage_with_an_sla_policy_stays_within_budget(self):
+        """The policy has a pause stage and reminders: a lead entering its
+        stage from another stage reads none of them."""
+        self.env["sales.process.sla.policy"].create(
+            {
+                "name": "Proposition within 5 days",
+                "crm_stage_id": self.proposition.id,
+                "pause_crm_stage_ids": [Command.link(self.stages[3].id)],
+                "duration": 5,
+                "reminder_ids": [
+                    Command.create({"anchor": "entry", "delay": 1}),
+                    Command.create({"anchor": "before_deadline", "delay": 1}),
+                ],
+            }
+        )
+        plain, module = self._plain_and_module_queries(self.leads)
+        lead = self.leads[3]
+        self.assertTrue(self._open_rows(lead).sla_policy_id)
+        self.assertEqual(self._handoff_user(lead), self.rep_east)
+        self.assertLessEqual(module - plain, EXTRA_QUERIES, f"{plain=} {module=}")
