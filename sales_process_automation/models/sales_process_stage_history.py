@@ -248,9 +248,11 @@ class SalesProcessStageHistory(models.Model):
     )
     # the SLA policy figures read each policy's documents from this index
     # alone, in the order of the policies and documents: no sort to find each
-    # document once (the columns of the rules and flags tested included)
+    # document once (the columns of the rules and flags tested included); the
+    # model first, as each figure counts one model's rows: a range of the
+    # index, whatever share of the rows the planner expects flagged
     _sla_policy_figures_index = models.Index(
-        "(sla_policy_id, res_model, lead_id, order_id, ticket_id)"
+        "(res_model, sla_policy_id, lead_id, order_id, ticket_id)"
         " INCLUDE (company_id, sla_reminded, sla_escalated)"
         " WHERE sla_policy_id IS NOT NULL"
     )
