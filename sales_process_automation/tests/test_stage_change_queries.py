@@ -1,6 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from contextlib import ExitStack
+from datetime import datetime
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -194,3 +195,29 @@ class TestSlaAndConfirmationQueries(StageChangeQueriesCommon):
         self.assertLessEqual(
             module - plain, EXTRA_CONFIRM_QUERIES, f"{plain=} {module=}"
         )
+
+    def test_cached_hours_and_plans_follow_their_changes(self):
+        first, after_reminder, after_team, after_company = self.leads
+        evenings = self.env["resource.calendar"].create(
+            {"name": "Evenings", "tz": "Asia/Shanghai", "company_id": self.company.id}
+        )
+        company_hours = self.company.resource_calendar_id
+        monday = datetime(2026, 3, 2, 9, 0)
+        self._enter(first, self.proposition, monday)
+        # a reminder sooner: the next row is checked sooner
+        self.proposal_policy.reminder_ids.sorted("delay")[:1].delay = 0.5
+        self._enter(after_reminder, self.proposition, monday)
+        # without its own working hours, the team works the company's
+        self.team_east.with_user(
+            self.process_admin
+        ).sales_process_resource_calendar_id = False
+        self._enter(after_team, self.proposition, monday)
+        self.company.resource_calendar_id = evenings
+        self._enter(after_company, self.proposition, monday)
+        rows = [self._open_rows(lead) for lead in self.leads]
+        self.assertEqual(
+            [row.resource_calendar_id for row in rows],
+            [self.calendar, self.calendar, company_hours, evenings],
+        )
+        self.assertEqual(rows[0].sla_next_check, datetime(2026, 3, 3, 9, 0))
+        self.assertEqual(rows[1].sla_next_check, datetime(2026, 3, 2, 14, 0))
