@@ -392,52 +392,48 @@ class SalesProcessSlaPolicy(models.Model):
             found.setdefault(policy.crm_stage_id.id, policy)
         return found
 
-    @api.model
-    @ormcache("policy_id")
-    def _pause_stage_ids(self, policy_id):
-        """Ids of the stages that pause the clock of policy ``policy_id``, of
-        its model.
-
-        Kept in the registry cache, cleared when a policy changes, so that a
-        record entering the policy's stage does not read them.
-        """
-        # sudo: cached for everyone, the stages must not depend on who asks first
-        policy = self.sudo().browse(policy_id)
-        return frozenset(
-            (
-                policy.pause_ticket_stage_ids
-                if policy.res_model == "helpdesk.ticket"
-                else policy.pause_crm_stage_ids
-            ).ids
-        )
-
-    @api.model
-    @ormcache("policy_id", "calendar_id")
-    def _working_terms(self, policy_id, calendar_id):
-        """``(duration, time at risk, reminders)`` of policy ``policy_id`` in
-        working hours of calendar ``calendar_id``; reminders are ``(reminder
-        id, when, delay)``.
-
-        Kept in the registry cache, cleared when a policy, a reminder or
-        working hours change, so that a record entering the policy's stage
-        does not read the policy, its reminders or the calendar.
-        """
-        # sudo: cached for everyone, the terms must not depend on who asks first
-        policy = self.sudo().browse(policy_id)
-        calendar = self.env["resource.calendar"].sudo().browse(calendar_id)
-        duration = policy._duration_hours(calendar)
+    def _pause_stages(self):
+        """The stages that pause the clock of this policy, of its model."""
+        self.ensure_one()
         return (
-            duration,
-            duration * policy.at_risk_percent / 100,
-            tuple(
-                (reminder.id, reminder.anchor, reminder._delay_hours(calendar))
-                for reminder in policy.reminder_ids
-            ),
+            self.pause_ticket_stage_ids
+            if self.res_model == "helpdesk.ticket"
+            else self.pause_crm_stage_ids
         )
 
     def _pauses_in(self, stage):
         """Whether ``stage`` (an id) pauses the clock of this policy."""
-        return stage in self._pause_stage_ids(self.id)
+        self.ensure_one()
+        return stage in self._plan_rules(self.id, False)[0]
+
+    @api.model
+    @ormcache("policy_id", "calendar_id")
+    def _plan_rules(self, policy_id, calendar_id):
+        """What the rows of a policy are planned with, in the working hours of
+        ``calendar_id``: ``(pause stage ids, duration in hours, hours until
+        at risk, ((reminder id, anchor, delay in hours, due hours), ...))``.
+
+        Kept in the registry cache, cleared when a policy, a reminder or
+        working hours change, so that a stage change does not read them.
+        """
+        # sudo: cached for everyone, the rules must not depend on who asks first
+        policy = self.sudo().browse(policy_id)
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id)
+        duration = policy._duration_hours(calendar)
+        return (
+            frozenset(policy._pause_stages().ids),
+            duration,
+            duration * policy.at_risk_percent / 100,
+            tuple(
+                (
+                    reminder.id,
+                    reminder.anchor,
+                    reminder._delay_hours(calendar),
+                    reminder._due_hours(duration, calendar),
+                )
+                for reminder in policy.reminder_ids
+            ),
+        )
 
     def _rows_before_pause(self, stage, earlier_rows):
         """The earlier rows of the record in ``stage`` under this policy whose

@@ -81,7 +81,7 @@ class SalesProcessSlaReminder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         reminders = super().create(vals_list)
-        # the policies' working terms are cached
+        # the policies' plans are cached (sales.process.sla.policy)
         self.env.registry.clear_cache()
         return reminders
 
@@ -103,19 +103,12 @@ class SalesProcessSlaReminder(models.Model):
 
     def _due_hours(self, duration_hours, calendar):
         """Working hours after stage entry at which the reminder is due."""
-        return self._due_after_entry(
-            self.anchor, self._delay_hours(calendar), duration_hours
-        )
-
-    @api.model
-    def _due_after_entry(self, anchor, delay_hours, duration_hours):
-        """Working hours after stage entry at which a reminder ``delay_hours``
-        from its ``anchor`` is due, in a stage of ``duration_hours``."""
+        delay = self._delay_hours(calendar)
         return {
-            "entry": delay_hours,
-            "before_deadline": duration_hours - delay_hours,
-            "after_deadline": duration_hours + delay_hours,
-        }[anchor]
+            "entry": delay,
+            "before_deadline": duration_hours - delay,
+            "after_deadline": duration_hours + delay,
+        }[self.anchor]
 
     def _recipients(self, record, _row=None):
         """Users to remind about ``record``."""

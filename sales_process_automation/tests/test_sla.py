@@ -209,31 +209,6 @@ class TestSla(SalesProcessCommon):
         self.assertEqual(big.sales_process_sla_policy_id, big_deal_policy)
         self.assertEqual(big_deal_policy.specificity, 2)
 
-    def test_reminder_and_working_hours_changes_apply_to_later_entries(self):
-        """The policy's terms are cached: a reminder or the working hours
-        changed on their own apply to the next lead entering the stage."""
-        first_reminder = self.proposal_policy.reminder_ids.filtered(
-            lambda reminder: reminder.delay == 1
-        )
-        lead = self._create_leads(1)
-        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
-        # a working day of 8 hours after Monday 9:00
-        next_check = datetime(2026, 11, 17, 9)
-        self.assertEqual(self._open_rows(lead).sla_next_check, next_check)
-        first_reminder.delay = 2
-        lead = self._create_leads(1)
-        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
-        next_check = datetime(2026, 11, 18, 9)
-        self.assertEqual(self._open_rows(lead).sla_next_check, next_check)
-        first_reminder.delay_unit = "hours"
-        self.calendar.hours_per_day = 4
-        lead = self._create_leads(1)
-        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
-        row = self._open_rows(lead)
-        self.assertEqual(row.sla_next_check, datetime(2026, 11, 16, 11))
-        # 5 days of 4 hours
-        self.assertEqual(row.date_deadline, datetime(2026, 11, 18, 14))
-
     def test_policy_changes_apply_to_later_entries_and_on_demand(self):
         before = self._create_leads(1)
         self._enter(before, self.proposition, "2026-11-16 09:00:00")
