@@ -85,8 +85,11 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
             later = records.filtered(lambda record: not record.user_id)
             if later:
                 records -= later
-                self.env.ref(
-                    "sales_process_automation.ir_cron_assign_backlog"
+                # the id is cached: the module's job needs no existence check
+                self.env["ir.cron"].browse(
+                    self.env["ir.model.data"]._xmlid_to_res_id(
+                        "sales_process_automation.ir_cron_assign_backlog"
+                    )
                 )._trigger()
         matched = (
             records.env["sales.process.assignment.rule"]._match(records)

@@ -181,7 +181,8 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 if entry_field and vals.get(entry_field)
                 else now
                 for vals in vals_list
-            ]
+            ],
+            created=True,
         )
         return records
 
@@ -319,11 +320,12 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             for record, record_rows in rows.grouped(self._stage_history_link).items()
         }
 
-    def _stage_history_open(self, dates_in, handed_over=()):
+    def _stage_history_open(self, dates_in, handed_over=(), created=False):
         """Create the row of the stage each record is in, entered at ``dates_in``.
 
         ``handed_over`` are the ids of the records that leave a stage they
-        were handed over in: its hand-off activity is closed.
+        were handed over in: its hand-off activity is closed. ``created``:
+        the records were just created, they have no earlier row.
         """
         # the responsible the owner of the stage left replaced is back first:
         # the new row and the next owner see them
@@ -339,7 +341,9 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         policies = (
             self.env["sales.process.sla.policy"].sudo()._match(records, vals_list)
         )
-        earlier_rows = self._stage_history_rows_before_pause(policies)
+        earlier_rows = (
+            {} if created else self._stage_history_rows_before_pause(policies)
+        )
         stage_column = self._stage_history_stage_column
         for record, vals, policy in zip(records, vals_list, policies, strict=True):
             counted = (
@@ -359,7 +363,15 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 # breached before the pause: still breached, not escalated again
                 vals["sla_status"] = "breached"
         handoffs = self._stage_history_handoff_plan(vals_list)
-        History._insert_rows(vals_list, returning=False)
+        funnel_flags = created and self._stage_history_link == "lead_id"
+        if funnel_flags:
+            # their only row: its flags known without the refresh's query
+            self.env["sales.process.history.import"]._history_import_funnel_flags(
+                vals_list, {record.id: record for record in records}, new_leads=True
+            )
+        History._insert_rows(
+            vals_list, returning=False, refresh_funnel=not funnel_flags
+        )
         self.invalidate_recordset(
             ["sales_process_stage_history_ids", *SLA_RECORD_FIELDS]
         )
