@@ -464,6 +464,9 @@ class SalesProcessAssignmentRule(models.Model):
             )
         if not conditions:
             return {}
+        # the records computed and written in full: a new record is written
+        # once, not once here and again for the fields the query leaves
+        records.flush_recordset()
         [found] = self.env.execute_query(
             SQL(
                 "SELECT %s",

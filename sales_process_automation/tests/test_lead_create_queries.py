@@ -13,7 +13,7 @@ MODULE = "odoo.addons.sales_process_automation."
 # the stage history, its SLA and the rules of a lead created with its
 # salesperson (the note saying it was kept) cost at most this many queries
 # more than the same create in Odoo's crm alone, whatever the number of rules
-EXTRA_QUERIES_KEPT = 10
+EXTRA_QUERIES_KEPT = 9
 # the same, and the assignment by a rule: the owner written, the explanation,
 # the rep's to-do and notification, the rule's turn
 EXTRA_QUERIES_ASSIGNED = 69
