@@ -32,7 +32,7 @@ class TestLeadCreateQueries(SalesProcessCommon):
         super().setUpClass()
         tag = cls.env["crm.tag"].create({"name": "Large account"})
         source = cls.env["utm.source"].create({"name": "Trade fair"})
-        cls.env["sales.process.assignment.rule"].create(
+        cls.rules = cls.env["sales.process.assignment.rule"].create(
             [
                 {
                     "name": "Trade fair in Beijing",
@@ -145,3 +145,36 @@ class TestLeadCreateQueries(SalesProcessCommon):
         self.assertEqual(lead.team_id, self.team_west)
         self.assertEqual(self.History.search_count([("lead_id", "=", lead.id)]), 1)
         self.assertLessEqual(extra, EXTRA_QUERIES_ASSIGNED, f"{extra=}")
+
+    def test_changed_rule_matches_by_its_new_conditions(self):
+        """The rules' conditions are cached: a rule changed, created or
+        deleted matches the next lead by what it says now."""
+        Lead = self.env["crm.lead"].with_user(self.rep_all_leads)
+        _fair, large_accounts, shanghai = self.rules
+        self.assertEqual(
+            Lead.create(
+                {"name": "First", "city": "Shanghai", "user_id": False}
+            ).team_id,
+            self.team_west,
+        )
+        shanghai.cities = "Shenzhen"
+        self.assertEqual(
+            Lead.create(
+                {"name": "Moved", "city": "Shenzhen", "user_id": False}
+            ).team_id,
+            self.team_west,
+        )
+        self.assertFalse(
+            Lead.create(
+                {"name": "Left", "city": "Shanghai", "user_id": False}
+            ).sales_process_assignment_rule_id
+        )
+        shanghai.unlink()
+        self.assertFalse(
+            Lead.create(
+                {"name": "Gone", "city": "Shenzhen", "user_id": False}
+            ).sales_process_assignment_rule_id
+        )
+        large_accounts.copy({"name": "Everyone", "tag_ids": False, "sequence": 1})
+        lead = Lead.create({"name": "Anyone", "city": "Shenzhen", "user_id": False})
+        self.assertEqual(lead.sales_process_assignment_rule_id.name, "Everyone")
