@@ -55,6 +55,13 @@ class CrmTeam(models.Model):
                 team
             )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "sales_process_resource_calendar_id" in vals:
+            # the working hours of the team's records are cached
+            self.env.registry.clear_cache()
+        return result
+
     def action_sales_process_map(self):
         """The process map of the team."""
         self.ensure_one()

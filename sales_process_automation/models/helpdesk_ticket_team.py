@@ -22,3 +22,10 @@ class HelpdeskTicketTeam(models.Model):
     def _check_resource_calendar_id(self):
         for team in self:
             team.sales_process_resource_calendar_id._sales_process_check_working_time(team)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "sales_process_resource_calendar_id" in vals:
+            # the working hours of the team's tickets are cached
+            self.env.registry.clear_cache()
+        return result

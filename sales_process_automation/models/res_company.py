@@ -56,6 +56,13 @@ class ResCompany(models.Model):
         self.env["sales.process.contract.policy"]._create_defaults(companies)
         return companies
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "resource_calendar_id" in vals:
+            # the working hours of the company's records are cached
+            self.env.registry.clear_cache()
+        return result
+
     def _sales_process_notification_policy(self, team):
         """The notification settings of ``team``: its own when it overrides
         them, else the company's."""

@@ -197,6 +197,15 @@ class SaleOrder(models.Model):
         # prices the customer gets.
         return True
 
+    def _tier_validation_check_write_allowed(self, vals):
+        # Writes under validation are allowed (above): the engine's check
+        # can only refuse a write to a validated order. Its look-up of the
+        # validation exceptions, two queries per order, waits for one.
+        return super(
+            SaleOrder,
+            self.filtered(lambda order: order.validation_status == "validated"),
+        )._tier_validation_check_write_allowed(vals)
+
     def action_quotation_send(self):
         self._sales_process_check_approved()
         return super().action_quotation_send()

@@ -1,11 +1,14 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 from collections import defaultdict
 
 from markupsafe import Markup
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 
 class SalesProcessAssignmentMixin(models.AbstractModel):
@@ -56,9 +59,21 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         copy=False,
         groups="sales_process_automation.group_user",
     )
+    # set on the records a user saved without an owner and left to the job
+    # (``_assignment_on_create``): woken up for them, it does not go through
+    # the whole backlog again, records waiting for a rep included
+    sales_process_assignment_queued = fields.Boolean(
+        string="Waiting for the Assignment Job",
+        readonly=True,
+        copy=False,
+        groups="sales_process_automation.group_user",
+    )
 
     # the first-contact sweep reads the deadlines still waiting for a contact
     # only: past deadlines, contacted or escalated, leave the index
+    _assignment_queued_index = models.Index(
+        "(id) WHERE sales_process_assignment_queued IS TRUE"
+    )
     _first_contact_pending_index = models.Index(
         "(sales_process_first_contact_deadline)"
         " WHERE sales_process_first_contact_deadline IS NOT NULL"
@@ -81,14 +96,17 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         if not self.env.su and not self._assignment_creator_sees_all():
             # the rules may give a record to a colleague, whose records this
             # user may not read, and the web client reads a record back once
-            # saved: the unassigned ones go to the backlog job, seconds later
+            # saved: the unassigned ones go to the job, seconds later
             later = records.filtered(lambda record: not record.user_id)
             if later:
                 records -= later
+                # sudo: the job's bookkeeping, whoever saved the record (a
+                # customer's ticket from the portal)
+                later.sudo().sales_process_assignment_queued = True
                 # the id is cached: the module's job needs no existence check
                 self.env["ir.cron"].browse(
                     self.env["ir.model.data"]._xmlid_to_res_id(
-                        "sales_process_automation.ir_cron_assign_backlog"
+                        "sales_process_automation.ir_cron_assign_queued"
                     )
                 )._trigger()
         matched = (
@@ -109,6 +127,30 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         if kept:
             self._assignment_log_kept(kept)
         return self
+
+    def _assignment_apply_isolated(self):
+        """``_assignment_apply`` for a job: a record that fails stops no other.
+
+        The records run in a savepoint; when it fails, each runs again in its
+        own. A record that still fails stays unassigned, for the hourly
+        backlog job, and the error is logged.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._assignment_apply()
+            return
+        except Exception:  # noqa: BLE001 - the records run again one by one
+            _logger.info("Assignment job: a batch failed, its records run one by one")
+        for record in self:
+            try:
+                with self.env.cr.savepoint():
+                    record._assignment_apply()
+            except Exception:  # logged, left for the backlog job
+                _logger.exception(
+                    "Assignment job: %s %s could not be assigned",
+                    record._name,
+                    record.id,
+                )
 
     def _assignment_creator_sees_all(self):
         """Whether the current user reads the records of his colleagues."""

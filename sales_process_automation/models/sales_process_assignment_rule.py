@@ -1074,6 +1074,27 @@ class SalesProcessAssignmentRule(models.Model):
                 return  # out of time: the next call goes on from the bookmark
 
     @api.model
+    def _cron_assign_queued(self):
+        """Assign the records users saved without an owner and left to this
+        job, in batches committed one by one; the hourly backlog job retries
+        the records left waiting."""
+        batch_size = self._batch_size()
+        for res_model, _label in ASSIGNMENT_MODELS:
+            Model = self.env[res_model]
+            domain = Domain("sales_process_assignment_queued", "=", True)
+            while records := Model.search(
+                domain, limit=batch_size, order="id"
+            ).try_lock_for_update():
+                records.sales_process_assignment_queued = False
+                records.filtered_domain(
+                    [("user_id", "=", False), *Model._assignment_open_domain()]
+                )._assignment_apply_isolated()
+                if not self.env["ir.cron"]._commit_progress(
+                    len(records), remaining=Model.search_count(domain)
+                ):
+                    return  # out of time: the scheduler runs the job again soon
+
+    @api.model
     def _cron_first_contact_sweep(self):
         """Escalate the records nobody contacted in time, in batches.
 

@@ -329,6 +329,11 @@ class SalesProcessDashboard(models.AbstractModel):
             "kind": "table",
             "key": "assignment_rules",
             "title": self.env._("Assignment Rules: Their Records Now"),
+            "help": self.env._(
+                "The records each rule gave, as they stand now. What the rules "
+                "matched and assigned month by month is in Analysis > Rule Review >"
+                " Assignment Rules."
+            ),
             "columns": [self.env._("Rule"), *labels.values()],
             "rows": rows,
             "empty": self.env._("No assignment rule yet."),

@@ -403,7 +403,37 @@ class SalesProcessSlaPolicy(models.Model):
 
     def _pauses_in(self, stage):
         """Whether ``stage`` (an id) pauses the clock of this policy."""
-        return stage in self._pause_stages().ids
+        self.ensure_one()
+        return stage in self._plan_rules(self.id, False)[0]
+
+    @api.model
+    @ormcache("policy_id", "calendar_id")
+    def _plan_rules(self, policy_id, calendar_id):
+        """What the rows of a policy are planned with, in the working hours of
+        ``calendar_id``: ``(pause stage ids, duration in hours, hours until
+        at risk, ((reminder id, anchor, delay in hours, due hours), ...))``.
+
+        Kept in the registry cache, cleared when a policy, a reminder or
+        working hours change, so that a stage change does not read them.
+        """
+        # sudo: cached for everyone, the rules must not depend on who asks first
+        policy = self.sudo().browse(policy_id)
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id)
+        duration = policy._duration_hours(calendar)
+        return (
+            frozenset(policy._pause_stages().ids),
+            duration,
+            duration * policy.at_risk_percent / 100,
+            tuple(
+                (
+                    reminder.id,
+                    reminder.anchor,
+                    reminder._delay_hours(calendar),
+                    reminder._due_hours(duration, calendar),
+                )
+                for reminder in policy.reminder_ids
+            ),
+        )
 
     def _rows_before_pause(self, stage, earlier_rows):
         """The earlier rows of the record in ``stage`` under this policy whose

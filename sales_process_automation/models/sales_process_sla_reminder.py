@@ -78,6 +78,23 @@ class SalesProcessSlaReminder(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        reminders = super().create(vals_list)
+        # the policies' plans are cached (sales.process.sla.policy)
+        self.env.registry.clear_cache()
+        return reminders
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
     def _delay_hours(self, calendar):
         self.ensure_one()
         if self.delay_unit == "hours":

@@ -248,9 +248,11 @@ class SalesProcessStageHistory(models.Model):
     )
     # the SLA policy figures read each policy's documents from this index
     # alone, in the order of the policies and documents: no sort to find each
-    # document once (the columns of the rules and flags tested included)
+    # document once (the columns of the rules and flags tested included); the
+    # model first, as each figure counts one model's rows: a range of the
+    # index, whatever share of the rows the planner expects flagged
     _sla_policy_figures_index = models.Index(
-        "(sla_policy_id, res_model, lead_id, order_id, ticket_id)"
+        "(res_model, sla_policy_id, lead_id, order_id, ticket_id)"
         " INCLUDE (company_id, sla_reminded, sla_escalated)"
         " WHERE sla_policy_id IS NOT NULL"
     )
@@ -673,10 +675,16 @@ class SalesProcessStageHistory(models.Model):
         stage owner: they leave a hand-off.
         """
         link_column = SQL.identifier(link)
+        self.env["mail.activity"].flush_model(
+            ["active", "sales_process_stage_history_id"]
+        )
+        # whether each row has SLA activities comes with it: most have none
         selected = self.env.execute_query(
             SQL(
                 "SELECT id, resource_calendar_id, date_in, %s, stage_owner_id,"
-                " sla_policy_id FROM %s WHERE %s = ANY(%s) AND date_out IS NULL",
+                " sla_policy_id IS NOT NULL AND EXISTS(SELECT 1 FROM mail_activity"
+                " WHERE sales_process_stage_history_id = history.id AND active)"
+                " FROM %s AS history WHERE %s = ANY(%s) AND date_out IS NULL",
                 link_column,
                 SQL.identifier(self._table),
                 link_column,
@@ -687,8 +695,8 @@ class SalesProcessStageHistory(models.Model):
             return set()
         rows = [row[:3] for row in selected]
         handed_over = {row[3] for row in selected if row[4]}
-        # only the rows of a policy have SLA reminders and escalations
-        with_policy = [row[0] for row in selected if row[5]]
+        # the rows of a policy that have SLA reminders or escalations
+        with_activities = [row[0] for row in selected if row[5]]
         hours = self._working_hours(
             [(calendar_id, date_in, date_out) for _id, calendar_id, date_in in rows]
         )
@@ -728,8 +736,8 @@ class SalesProcessStageHistory(models.Model):
         if not reopened:
             self._sync_sla_status({link: set(record_ids)})
         # the record left the stage: its reminders and escalations are moot
-        if with_policy:
-            self.browse(with_policy)._sla_close_activities()
+        if with_activities:
+            self.browse(with_activities)._sla_close_activities()
         return handed_over
 
     @api.model
@@ -800,14 +808,11 @@ class SalesProcessStageHistory(models.Model):
                 "sla_next_check": False,
                 "sla_consumed_hours": 0.0,
             }
-        calendar = self.env["resource.calendar"].browse(calendar_id)
-        duration = policy._duration_hours(calendar)
-        deadline = self._plan(calendar_id, date_in, max(duration - consumed, 0.0))
-        at_risk = self._plan(
-            calendar_id,
-            date_in,
-            max(duration * policy.at_risk_percent / 100 - consumed, 0.0),
+        _pauses, duration, at_risk_hours, _reminders = policy._plan_rules(
+            policy.id, calendar_id
         )
+        deadline = self._plan(calendar_id, date_in, max(duration - consumed, 0.0))
+        at_risk = self._plan(calendar_id, date_in, max(at_risk_hours - consumed, 0.0))
         schedule = self._sla_schedule(
             policy, calendar_id, date_in, deadline, at_risk, consumed
         )
@@ -826,26 +831,24 @@ class SalesProcessStageHistory(models.Model):
 
         Reminders that fell in the time consumed before a pause are not due again.
         """
-        calendar = self.env["resource.calendar"].browse(calendar_id)
-        duration = policy._duration_hours(calendar)
-        no_reminder = self.env["sales.process.sla.reminder"]
+        policy.ensure_one()
+        reminders = policy._plan_rules(policy.id, calendar_id)[3]
+        Reminder = policy.env["sales.process.sla.reminder"]
         # an approved extension has a deadline and no moment of risk
         schedule = [
-            (moment, kind, no_reminder)
+            (moment, kind, Reminder)
             for moment, kind in ((at_risk, "at_risk"), (deadline, "breach"))
             if moment
         ]
-        for reminder in policy.reminder_ids:
-            if reminder.anchor == "after_deadline":
-                moment = self._plan(
-                    calendar_id, deadline, reminder._delay_hours(calendar)
-                )
+        for reminder_id, anchor, delay_hours, due_hours in reminders:
+            if anchor == "after_deadline":
+                moment = self._plan(calendar_id, deadline, delay_hours)
             else:
-                due = reminder._due_hours(duration, calendar) - consumed
+                due = due_hours - consumed
                 if consumed and due <= 0:
                     continue
                 moment = self._plan(calendar_id, date_in, max(due, 0.0))
-            schedule.append((moment, "reminder", reminder))
+            schedule.append((moment, "reminder", Reminder.browse(reminder_id)))
         return sorted(schedule, key=lambda item: item[0])
 
     @api.model

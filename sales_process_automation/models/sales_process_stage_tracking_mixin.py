@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import ormcache
 
 from .sales_process_stage_history import SLA_STATUSES
 
@@ -303,15 +304,25 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         pausing = self.browse(
             record.id
             for record, policy in zip(self, policies, strict=True)
-            if policy and policy._pause_stages()
+            if policy and policy._plan_rules(policy.id, False)[0]
         )
         if not pausing:
             return {}
+        # in one query with what the pause and the time counted read of them
         rows = (
             self.env["sales.process.stage.history"]
             .sudo()
-            .search(
+            .search_fetch(
                 [(self._stage_history_link, "in", pausing.ids)],
+                [
+                    self._stage_history_link,
+                    "crm_stage_id",
+                    "ticket_stage_id",
+                    "order_state",
+                    "sla_policy_id",
+                    "working_hours",
+                    "sla_status",
+                ],
                 order="date_in desc, id desc",
             )
         )
@@ -507,10 +518,26 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
     def _working_calendar(self):
         """The working hours the record's times are counted in."""
         self.ensure_one()
-        return (
-            self.team_id.sales_process_resource_calendar_id
-            or (self.company_id or self.env.company).resource_calendar_id
+        return self.env["resource.calendar"].browse(
+            self._working_calendar_id(
+                self.team_id.id, (self.company_id or self.env.company).id
+            )
         )
+
+    @api.model
+    @ormcache("team_id", "company_id")
+    def _working_calendar_id(self, team_id, company_id):
+        """The id of the calendar of the team, else of the company.
+
+        Kept in the registry cache, cleared when a team's or a company's
+        working hours change, so that a stage change does not read them.
+        """
+        # sudo: cached for everyone, it must not depend on who asks first
+        team = self.env[self._fields["team_id"].comodel_name].sudo().browse(team_id)
+        return (
+            team.sales_process_resource_calendar_id
+            or self.env["res.company"].sudo().browse(company_id).resource_calendar_id
+        ).id
 
     def _stage_history_row_values(self, stage, date_in, date_out=False):
         """Values of a row; durations are set when the row is closed."""

@@ -1,10 +1,16 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from unittest.mock import patch
+
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import SalesProcessCommon
+
+ASSIGNMENT_LOGGER = (
+    "odoo.addons.sales_process_automation.models.sales_process_assignment_mixin"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -30,6 +36,7 @@ class TestHardeningAssignment(SalesProcessCommon):
         cls.backlog_cron = cls.env.ref(
             "sales_process_automation.ir_cron_assign_backlog"
         )
+        cls.queued_cron = cls.env.ref("sales_process_automation.ir_cron_assign_queued")
         cls.contact_cron = cls.env.ref(
             "sales_process_automation.ir_cron_first_contact_sweep"
         )
@@ -49,11 +56,11 @@ class TestHardeningAssignment(SalesProcessCommon):
     # item 10: the rule's bookkeeping is system work
     def test_rep_creates_an_unassigned_lead(self):
         """A rep who reads only his own leads saves an unassigned lead: the
-        backlog job, woken up at once, assigns it (a rule may give it to a
+        assignment job, woken up at once, assigns it (a rule may give it to a
         colleague, which the web client could not read back)."""
         rule = self._rule()
         self.env["ir.cron.trigger"].search(
-            [("cron_id", "=", self.backlog_cron.id)]
+            [("cron_id", "=", self.queued_cron.id)]
         ).unlink()
         with freeze_time("2026-11-16 09:00:00"):
             lead = (
@@ -62,15 +69,92 @@ class TestHardeningAssignment(SalesProcessCommon):
                 .create({"name": "Walk-in", "user_id": False})
             )
         self.assertFalse(lead.user_id)
+        self.assertTrue(lead.sales_process_assignment_queued)
         self.assertTrue(
-            self.env["ir.cron.trigger"].search(
-                [("cron_id", "=", self.backlog_cron.id)]
-            )
+            self.env["ir.cron.trigger"].search([("cron_id", "=", self.queued_cron.id)])
         )
-        self._run(self.backlog_cron, "2026-11-16 09:00:05")
+        self._run(self.queued_cron, "2026-11-16 09:00:05")
         lead = lead.with_env(self.env)
         self.assertEqual(lead.sales_process_assignment_rule_id, rule)
         self.assertIn(lead.user_id, self.rep_east | self.rep_li)
+        self.assertFalse(lead.sales_process_assignment_queued)
+
+    def test_woken_job_leaves_the_waiting_backlog_to_the_hourly_job(self):
+        """Each lead a rep saves without an owner wakes the job up: it assigns
+        those leads only, not again every lead waiting for a rep (on Saturday
+        nobody works; on Monday the hourly backlog job gives them out)."""
+        self._rule()
+        with freeze_time("2026-11-21 10:00:00"):
+            waiting = self.env["crm.lead"].create({"name": "Weekend", "user_id": False})
+        self.assertEqual(waiting.sales_process_assignment_state, "team_only")
+        waiting_since = waiting.sales_process_assignment_date
+        with freeze_time("2026-11-23 09:00:00"):
+            walk_in = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create({"name": "Walk-in", "user_id": False})
+            )
+        self._run(self.queued_cron, "2026-11-23 09:00:05")
+        self.assertIn(walk_in.user_id, self.rep_east | self.rep_li)
+        self.assertFalse(waiting.user_id, "left to the backlog job")
+        self.assertEqual(waiting.sales_process_assignment_date, waiting_since)
+        self._run(self.backlog_cron, "2026-11-23 10:00:00")
+        self.assertIn(waiting.user_id, self.rep_east | self.rep_li)
+
+    def test_woken_job_skips_leads_given_an_owner_meanwhile(self):
+        """A lead queued for the job, then given an owner by hand, keeps him:
+        the job only drops it from its queue."""
+        self._rule()
+        with freeze_time("2026-11-16 09:00:00"):
+            lead = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create({"name": "Walk-in", "user_id": False})
+                .with_env(self.env)
+            )
+        lead.user_id = self.rep_west
+        self._run(self.queued_cron, "2026-11-16 09:00:05")
+        self.assertEqual(lead.user_id, self.rep_west)
+        self.assertFalse(lead.sales_process_assignment_rule_id)
+        self.assertFalse(lead.sales_process_assignment_queued)
+
+    def test_woken_job_survives_a_lead_that_fails(self):
+        """A lead whose assignment fails (here its playbook raises) stays
+        unassigned for the hourly backlog job; the other leads of the batch
+        are assigned, and the failing one leaves the queue."""
+        rule = self._rule()
+        rule.activity_plan_id = self.env["mail.activity.plan"].create(
+            {"name": "Welcome", "res_model": "crm.lead"}
+        )
+        Rule = type(self.Rule)
+        launch_playbook = Rule._launch_playbook
+
+        def failing_playbook(rule, records):
+            if "Broken" in records.mapped("name"):
+                raise UserError("the mail server is down")
+            return launch_playbook(rule, records)
+
+        with freeze_time("2026-11-16 09:00:00"):
+            broken, good = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create(
+                    [
+                        {"name": "Broken", "user_id": False},
+                        {"name": "Good", "user_id": False},
+                    ]
+                )
+            )
+        with (
+            patch.object(Rule, "_launch_playbook", failing_playbook),
+            self.assertLogs(ASSIGNMENT_LOGGER, "ERROR") as logs,
+        ):
+            self._run(self.queued_cron, "2026-11-16 09:00:05")
+        self.assertIn(f"crm.lead {broken.id}", logs.output[0])
+        self.assertIn(good.with_env(self.env).user_id, self.rep_east | self.rep_li)
+        broken = broken.with_env(self.env)
+        self.assertFalse(broken.user_id)
+        self.assertFalse(broken.sales_process_assignment_queued)
 
     def test_rep_saves_an_unassigned_lead_the_rules_give_to_a_colleague(self):
         """The rules route the lead of a rep who sees only his own leads to a
@@ -103,7 +187,7 @@ class TestHardeningAssignment(SalesProcessCommon):
             )
         lead = self.env["crm.lead"].browse(saved[0]["id"])
         self.assertEqual(saved[0]["name"], "Walk-in")
-        self._run(self.backlog_cron, "2026-11-16 09:00:05")
+        self._run(self.queued_cron, "2026-11-16 09:00:05")
         self.assertEqual(lead.user_id, self.rep_east)
         self.assertEqual(lead.sales_process_assignment_rule_id, rule)
         self.assertTrue(lead.sales_process_first_contact_deadline)
@@ -226,7 +310,9 @@ class TestHardeningAssignment(SalesProcessCommon):
             with self.assertRaises(ValidationError) as refused:
                 team.sales_process_resource_calendar_id = empty
             self.assertIn("no working time", str(refused.exception))
-        self.assertEqual(self.team_east.sales_process_resource_calendar_id, self.calendar)
+        self.assertEqual(
+            self.team_east.sales_process_resource_calendar_id, self.calendar
+        )
         # the team's leads are still created, with their deadlines
         self.assertTrue(self._create_leads(1))
 
