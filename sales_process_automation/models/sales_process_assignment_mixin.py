@@ -103,8 +103,11 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
                 # sudo: the job's bookkeeping, whoever saved the record (a
                 # customer's ticket from the portal)
                 later.sudo().sales_process_assignment_queued = True
-                self.env.ref(
-                    "sales_process_automation.ir_cron_assign_queued"
+                # the id is cached: the module's job needs no existence check
+                self.env["ir.cron"].browse(
+                    self.env["ir.model.data"]._xmlid_to_res_id(
+                        "sales_process_automation.ir_cron_assign_queued"
+                    )
                 )._trigger()
         matched = (
             records.env["sales.process.assignment.rule"]._match(records)

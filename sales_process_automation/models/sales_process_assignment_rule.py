@@ -9,7 +9,7 @@ from pytz import timezone, utc
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
-from odoo.tools import ormcache
+from odoo.tools import SQL, ormcache
 from odoo.tools.safe_eval import safe_eval
 
 from ..tools.cron_cursor import process_in_batches
@@ -271,12 +271,20 @@ class SalesProcessAssignmentRule(models.Model):
     def create(self, vals_list):
         rules = super().create(vals_list)
         rules._sync_members_from_team()
+        # the cached conditions of _match
+        self.env.registry.clear_cache()
         return rules
 
     def write(self, vals):
         result = super().write(vals)
         if vals.keys() & {"team_id", "helpdesk_team_id", "method", "member_ids"}:
             self._sync_members_from_team()
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
         return result
 
     def _condition_parts(self):
@@ -423,21 +431,72 @@ class SalesProcessAssignmentRule(models.Model):
 
     @api.model
     def _match(self, records):
-        """The first active rule each record matches, in rule order: a dict."""
-        rules = self.search([("res_model", "=", records._name)])
-        matched = {}
-        remaining = records
+        """The first active rule each record matches, in rule order: a dict.
+
+        One query for the rules and one for all their conditions, which are
+        kept in the registry cache: a lead created costs no read of the rules'
+        tags, sources or countries.
+        """
+        if not records:
+            return {}
+        # what the assignment and the note of a kept record read next
+        rules = self.search_fetch(
+            [("res_model", "=", records._name)],
+            [
+                "name",
+                "res_model",
+                "reassign",
+                "method",
+                "team_id",
+                "helpdesk_team_id",
+                "user_id",
+            ],
+        )
+        conditions = []
         for rule in rules:
-            if not remaining:
-                break
-            if rule._sales_process_valid_domain(records) is None:
+            domain = self._match_condition(rule.id)
+            if domain is None:
+                # flags the rule and tells the administrators, once
+                rule._sales_process_valid_domain(records)
                 continue
-            found = remaining.search(
-                Domain("id", "in", remaining.ids) & rule._condition_domain()
+            conditions.append(
+                (rule, records._search(Domain("id", "in", records.ids) & domain))
             )
-            matched.update(dict.fromkeys(found.ids, rule))
-            remaining -= found
+        if not conditions:
+            return {}
+        # the records computed and written in full: a new record is written
+        # once, not once here and again for the fields the query leaves
+        records.flush_recordset()
+        [found] = self.env.execute_query(
+            SQL(
+                "SELECT %s",
+                SQL(", ").join(
+                    SQL("ARRAY(%s)", query.select()) for _rule, query in conditions
+                ),
+            )
+        )
+        matched = {}
+        for (rule, _query), ids in zip(conditions, found, strict=True):
+            for record_id in ids:
+                matched.setdefault(record_id, rule)
         return matched
+
+    @api.model
+    @ormcache("rule_id")
+    def _match_condition(self, rule_id):
+        """The conditions of the rule as a domain on its model, or None when
+        its extra condition is no longer valid there.
+
+        Kept in the registry cache, cleared when a rule changes.
+        """
+        # sudo: cached for everyone, the conditions must not depend on who
+        # asks first
+        rule = self.sudo().with_context(active_test=True).browse(rule_id)
+        try:
+            rule._extra_domain().validate(self.env[rule.res_model])
+        except Exception:
+            return None
+        return rule._condition_domain()
 
     # ------------------------------------------------------------------
     # Choosing reps

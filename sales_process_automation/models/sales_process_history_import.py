@@ -300,25 +300,21 @@ class SalesProcessHistoryImport(models.Model):
         ]
 
     @api.model
-    def _history_import_funnel_flags(self, vals_list, leads):
+    def _history_import_funnel_flags(self, vals_list, leads, new_leads=False):
         """Set the funnel flags of the new rows' values before their INSERT.
 
         The refresh that follows the INSERT stays the reference: it finds
         these rows right and does not write them again, where updating rows
         inserted in the same transaction costs their indexes and foreign key
-        checks once more. ``leads``: ``{id: lead}`` of the rows.
+        checks once more. ``leads``: ``{id: lead}`` of the rows; with
+        ``new_leads``, leads just created, which have no row yet.
         """
-        ranks = {
-            stage_id: rank
-            for rank, (stage_id,) in enumerate(
-                self.env["crm.stage"]._sales_process_ranking()
-            )
-        }
+        History = self.env["sales.process.stage.history"]
         # sudo: every row of the lead counts, as in the refresh
         existing = (
-            self.env["sales.process.stage.history"]
-            .sudo()
-            .search_fetch(
+            History
+            if new_leads
+            else History.sudo().search_fetch(
                 [("lead_id", "in", list(leads)), ("crm_stage_id", "!=", False)],
                 ["lead_id", "crm_stage_id", "date_in"],
             )
@@ -338,14 +334,23 @@ class SalesProcessHistoryImport(models.Model):
             timelines[vals["lead_id"]].append(
                 ((vals["date_in"], 1, index), vals["crm_stage_id"], vals)
             )
+        # the last row of a lead reached no further stage: the stages are
+        # ranked only for the leads with several rows
+        ranks = {}
+        if any(len(timeline) > 1 for timeline in timelines.values()):
+            ranks = {
+                stage_id: rank
+                for rank, (stage_id,) in enumerate(
+                    self.env["crm.stage"]._sales_process_ranking()
+                )
+            }
         for lead_id, timeline in timelines.items():
             timeline.sort(key=lambda item: item[0])
             lost = leads[lead_id].won_status == "lost"
-            further = -1
-            later_ranks = []
-            for _key, stage_id, _vals in reversed(timeline):
-                later_ranks.append(further)
-                further = max(further, ranks[stage_id])
+            # the highest rank entered after each row, -1 after the last one
+            later_ranks = [-1]
+            for _key, stage_id, _vals in reversed(timeline[1:]):
+                later_ranks.append(max(later_ranks[-1], ranks[stage_id]))
             later_ranks.reverse()
             entered = set()
             last = len(timeline) - 1
@@ -353,7 +358,7 @@ class SalesProcessHistoryImport(models.Model):
                 if vals is not None:
                     vals["first_entry"] = stage_id not in entered
                     vals["reached_further_stage"] = (
-                        later_ranks[position] > ranks[stage_id]
+                        position < last and later_ranks[position] > ranks[stage_id]
                     )
                     vals["lost_in_stage"] = lost and position == last
                 entered.add(stage_id)

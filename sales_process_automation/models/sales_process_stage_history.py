@@ -590,7 +590,7 @@ class SalesProcessStageHistory(models.Model):
         )
 
     @api.model
-    def _insert_rows(self, vals_list, returning=True):
+    def _insert_rows(self, vals_list, returning=True, refresh_funnel=True):
         """Insert rows in one statement whatever their number; the new rows,
         in the order of ``vals_list``.
 
@@ -598,6 +598,8 @@ class SalesProcessStageHistory(models.Model):
         must cost the same few queries as on one record. Without
         ``returning``, nothing is returned: the rows, their funnel flags and
         the SLA status of their records are written in one round trip.
+        Without ``refresh_funnel``, the values carry the rows' funnel flags,
+        which nothing else changes (the rows of new leads).
         """
         if not vals_list:
             return self.browse()
@@ -648,7 +650,7 @@ class SalesProcessStageHistory(models.Model):
             }
         )
         statements = list(queries.values())
-        if lead_ids:
+        if lead_ids and refresh_funnel:
             statements.insert(0, self._funnel_flags_query(lead_ids))
         rows = self.browse()
         if returning:

@@ -182,7 +182,8 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 if entry_field and vals.get(entry_field)
                 else now
                 for vals in vals_list
-            ]
+            ],
+            created=True,
         )
         return records
 
@@ -216,7 +217,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             moved._stage_history_open(
                 [now] * len(moved),
                 handed_over,
-                [
+                stages_left=[
                     stage_before[record.id].id
                     if isinstance(stage_before[record.id], models.BaseModel)
                     else stage_before[record.id]
@@ -307,17 +308,25 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         )
         self.invalidate_recordset(SLA_RECORD_FIELDS)
 
-    def _stage_history_rows_before_pause(self, policies, stages_left):
-        """Earlier rows, newest first, of the records back from a stage that
-        pauses their policy; ``stages_left`` are the stages (ids or states)
-        the records left, none for new records: the time of the others starts
-        anew."""
+    def _stage_history_rows_before_pause(self, policies, stages_left=None):
+        """Earlier rows, newest first, of the records whose policy can pause;
+        with the stages (ids or states) the records left, ``stages_left``, of
+        those back from one of its pause stages only: the time of the others
+        starts anew."""
+        if stages_left is None:
+            may_resume = [
+                bool(policy and policy._plan_rules(policy.id, False)[0])
+                for policy in policies
+            ]
+        else:
+            may_resume = [
+                bool(policy and policy._pauses_in(stage_left))
+                for policy, stage_left in zip(policies, stages_left, strict=True)
+            ]
         pausing = self.browse(
             record.id
-            for record, policy, stage_left in zip(
-                self, policies, stages_left, strict=True
-            )
-            if policy and policy._pauses_in(stage_left)
+            for record, resumes in zip(self, may_resume, strict=True)
+            if resumes
         )
         if not pausing:
             return {}
@@ -344,12 +353,16 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             for record, record_rows in rows.grouped(self._stage_history_link).items()
         }
 
-    def _stage_history_open(self, dates_in, handed_over=(), stages_left=None):
+    def _stage_history_open(
+        self, dates_in, handed_over=(), created=False, stages_left=None
+    ):
         """Create the row of the stage each record is in, entered at ``dates_in``.
 
         ``handed_over`` are the ids of the records that leave a stage they
-        were handed over in: its hand-off activity is closed. ``stages_left``
-        are the stages (ids or states) the records leave, none when created.
+        were handed over in: its hand-off activity is closed. ``created``:
+        the records were just created, they have no earlier row.
+        ``stages_left``, when known, are the stages (ids or states) the
+        records leave.
         """
         # the responsible the owner of the stage left replaced is back first:
         # the new row and the next owner see them
@@ -365,8 +378,10 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         policies = (
             self.env["sales.process.sla.policy"].sudo()._match(records, vals_list)
         )
-        earlier_rows = self._stage_history_rows_before_pause(
-            policies, stages_left or [None] * len(self)
+        earlier_rows = (
+            {}
+            if created
+            else self._stage_history_rows_before_pause(policies, stages_left)
         )
         stage_column = self._stage_history_stage_column
         for record, vals, policy in zip(records, vals_list, policies, strict=True):
@@ -387,7 +402,15 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 # breached before the pause: still breached, not escalated again
                 vals["sla_status"] = "breached"
         handoffs = self._stage_history_handoff_plan(vals_list)
-        History._insert_rows(vals_list, returning=False)
+        funnel_flags = created and self._stage_history_link == "lead_id"
+        if funnel_flags:
+            # their only row: its flags known without the refresh's query
+            self.env["sales.process.history.import"]._history_import_funnel_flags(
+                vals_list, {record.id: record for record in records}, new_leads=True
+            )
+        History._insert_rows(
+            vals_list, returning=False, refresh_funnel=not funnel_flags
+        )
         self.invalidate_recordset(
             ["sales_process_stage_history_ids", *SLA_RECORD_FIELDS]
         )

@@ -44,4 +44,5 @@ from . import test_process_handoff_documents
 from . import test_admin_screens_tour
 from . import test_dashboard
 from . import test_dashboard_tour
+from . import test_lead_create_queries
 from . import test_stage_change_queries

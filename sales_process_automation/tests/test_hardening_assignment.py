@@ -3,7 +3,7 @@
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import SalesProcessCommon
@@ -131,7 +131,7 @@ class TestHardeningAssignment(SalesProcessCommon):
 
         def failing_playbook(rule, records):
             if "Broken" in records.mapped("name"):
-                raise UserError("the mail server is down")
+                raise ValueError("the mail server is down")
             return launch_playbook(rule, records)
 
         with freeze_time("2026-11-16 09:00:00"):
