@@ -3,7 +3,7 @@
 from datetime import date
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
 from .common import SalesProcessCommon
@@ -268,6 +268,32 @@ class TestProcessHandoff(SalesProcessCommon):
             lead.sales_process_sla_deadline.date(),
         )
         self.assertLess(self._handoffs(lead).date_deadline, date(2026, 11, 26))
+
+    def test_group_owner_with_own_documents_works_on_the_lead_handed_over(self):
+        """A presales member who reads only his own leads opens the lead the
+        step hands him, says its stage is done, and no longer sees it once the
+        stage is no longer his."""
+        self._step(self.capture)
+        self._step(
+            self.screening, owner_type="group", owner_group_id=self.presales_group.id
+        )
+        self._step(self.discovery)
+        lead = self._lead()
+        presales = self.presales[0]
+        as_presales = lead.with_user(presales)
+        with self.assertRaises(AccessError):
+            as_presales.check_access("read")
+        lead.action_sales_process_stage_done()
+        self.assertEqual(self._handoffs(lead).user_id, presales)
+        self.assertEqual(as_presales.name, lead.name)
+        self.assertIn(as_presales, as_presales.search([("id", "=", lead.id)]))
+        with self.assertRaises(AccessError):
+            as_presales.unlink()
+        as_presales.action_sales_process_stage_done()
+        self.assertEqual(lead.stage_id, self.discovery)
+        as_presales.invalidate_recordset()
+        with self.assertRaises(AccessError):
+            as_presales.check_access("read")
 
     def test_stage_done_follows_the_team_process(self):
         for stage in (self.capture, self.screening, self.discovery, self.proposal):
