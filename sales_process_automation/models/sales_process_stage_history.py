@@ -60,7 +60,12 @@ DOCUMENT_LINKS = {
     "helpdesk.ticket": "ticket_id",
 }
 # the row fields the stored SLA status of a record follows
-SLA_STATUS_SOURCES = {"sla_status", "date_out", *DOCUMENT_LINKS.values()}
+# the values of the open row copied onto its record (``_sync_sla_status``)
+OPEN_ROW_FIELDS = {
+    "sla_status": "sales_process_sla_status",
+    "stage_owner_id": "sales_process_stage_owner_id",
+}
+SLA_STATUS_SOURCES = {*OPEN_ROW_FIELDS, "date_out", *DOCUMENT_LINKS.values()}
 
 
 class WorkingTimeline:
@@ -312,21 +317,22 @@ class SalesProcessStageHistory(models.Model):
 
     @api.model
     def _sync_sla_status(self, documents):
-        """Copy the SLA status of the open rows onto their records.
+        """Copy the SLA status and the stage owner of the open rows onto their
+        records (the record rules of the stage owners test it).
 
         ``documents``: ``{link: record ids}``. One statement per model whatever
-        the number of records; only the records whose status changes are
-        written. A record without an open row has no status.
+        the number of records; only the records whose values change are
+        written. A record without an open row has neither.
         """
         queries = self._sync_sla_status_queries(documents)
         if queries:
             self.env.cr.execute(SQL(";").join(queries.values()))
             for res_model in queries:
-                self.env[res_model].invalidate_model(["sales_process_sla_status"])
+                self.env[res_model].invalidate_model(list(OPEN_ROW_FIELDS.values()))
 
     def _sync_sla_status_queries(self, documents):
         """``{model: SQL}`` of ``_sync_sla_status``, to run in one round trip."""
-        self.flush_model(["date_out", "sla_status", *DOCUMENT_LINKS.values()])
+        self.flush_model(["date_out", *OPEN_ROW_FIELDS, *DOCUMENT_LINKS.values()])
         queries = {}
         for res_model, link in DOCUMENT_LINKS.items():
             ids = documents.get(link)
@@ -337,16 +343,19 @@ class SalesProcessStageHistory(models.Model):
                 SQL(
                     """
                     UPDATE %(table)s AS record
-                       SET sales_process_sla_status = open_row.sla_status
+                       SET sales_process_sla_status = open_row.sla_status,
+                           sales_process_stage_owner_id = open_row.stage_owner_id
                       FROM (
-                          SELECT ids.id, history.sla_status
+                          SELECT ids.id, history.sla_status, history.stage_owner_id
                             FROM unnest(%(ids)s::int[]) AS ids(id)
                        LEFT JOIN %(history)s AS history
                               ON %(link)s = ids.id AND history.date_out IS NULL
                       ) AS open_row
                      WHERE record.id = open_row.id
-                       AND record.sales_process_sla_status
-                           IS DISTINCT FROM open_row.sla_status
+                       AND (record.sales_process_sla_status,
+                            record.sales_process_stage_owner_id)
+                           IS DISTINCT FROM (open_row.sla_status,
+                                             open_row.stage_owner_id)
                     """,
                     table=SQL.identifier(Model._table),
                     ids=sorted(ids),
@@ -662,7 +671,7 @@ class SalesProcessStageHistory(models.Model):
             self.env.cr.execute(SQL(";").join(statements))
         self.invalidate_model()
         for res_model in queries:
-            self.env[res_model].invalidate_model(["sales_process_sla_status"])
+            self.env[res_model].invalidate_model(list(OPEN_ROW_FIELDS.values()))
         return rows
 
     @api.model

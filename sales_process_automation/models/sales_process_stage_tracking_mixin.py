@@ -60,6 +60,16 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         index="btree_not_null",
         groups="sales_process_automation.group_user",
     )
+    # stored as the status is: the record rules of the stage owners test it
+    sales_process_stage_owner_id = fields.Many2one(
+        "res.users",
+        string="Stage Owner",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Who the process step of the current stage handed the record to.",
+        groups="sales_process_automation.group_user",
+    )
     sales_process_sla_hours_left = fields.Float(
         string="Working Hours Left",
         compute="_compute_sales_process_sla_hours",

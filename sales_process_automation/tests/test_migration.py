@@ -160,3 +160,33 @@ class TestMigration(SalesProcessCommon):
         self.assertEqual(lead.ticket_id, second, "its first ticket")
         self.assertEqual(second.lead_ids, lead)
         self.assertEqual(lead_with_ticket.ticket_id, third, "kept")
+
+
+@tagged("post_install", "-at_install")
+class TestMigrationStageOwner(SalesProcessCommon):
+    """19.0.1.3.0 stores the stage owner of the open row on the record."""
+
+    def test_open_rows_give_their_stage_owner_to_the_records(self):
+        moved, left = self._create_leads(2)
+        self.env["sales.process.step"].create(
+            {
+                "team_id": self.team_east.id,
+                "stage_id": self.stages[1].id,
+                "owner_type": "user",
+                "owner_user_id": self.rep_west.id,
+            }
+        )
+        (moved | left).stage_id = self.stages[1]
+        left.stage_id = self.stages[2]
+        self.assertEqual(moved.sales_process_stage_owner_id, self.rep_west)
+        self.assertFalse(left.sales_process_stage_owner_id, "its stage has no owner")
+        # a database of 19.0.1.2.0: the column is new, hence empty
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE crm_lead SET sales_process_stage_owner_id = NULL")
+        self.env.invalidate_all()
+
+        _load_migration("19.0.1.3.0", "post-migration").store_stage_owners(self.env)
+
+        self.env.invalidate_all()
+        self.assertEqual(moved.sales_process_stage_owner_id, self.rep_west)
+        self.assertFalse(left.sales_process_stage_owner_id)
