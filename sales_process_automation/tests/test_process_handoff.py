@@ -286,6 +286,13 @@ class TestProcessHandoff(SalesProcessCommon):
         lead.action_sales_process_stage_done()
         self.assertEqual(self._handoffs(lead).user_id, presales)
         self.assertEqual(as_presales.name, lead.name)
+        self.assertEqual(
+            self.env["sales.process.stage.history"]
+            .with_user(presales)
+            .search([("lead_id", "=", lead.id)]),
+            self._open_rows(lead),
+            "the row of his stage, not the earlier ones",
+        )
         self.assertIn(as_presales, as_presales.search([("id", "=", lead.id)]))
         with self.assertRaises(AccessError):
             as_presales.unlink()
