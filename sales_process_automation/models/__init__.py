@@ -1,6 +1,7 @@
 # res.company first: its columns must exist when the report views are made
 from . import res_company
 from . import sales_process_working_time_cache_mixin
+from . import sales_process_cached_config_mixin
 from . import sales_process_admin_alert_mixin
 from . import sales_process_stage_tracking_mixin
 from . import sales_process_tier_validation_mixin

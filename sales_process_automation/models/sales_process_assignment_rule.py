@@ -33,7 +33,10 @@ class SalesProcessAssignmentRule(models.Model):
 
     _name = "sales.process.assignment.rule"
     _description = "Assignment Rule"
-    _inherit = ["sales.process.admin.alert.mixin"]
+    _inherit = [
+        "sales.process.admin.alert.mixin",
+        "sales.process.cached.config.mixin",
+    ]
     _order = "res_model, sequence, id"
     _check_company_auto = True
 
@@ -271,20 +274,12 @@ class SalesProcessAssignmentRule(models.Model):
     def create(self, vals_list):
         rules = super().create(vals_list)
         rules._sync_members_from_team()
-        # the cached conditions of _match
-        self.env.registry.clear_cache()
         return rules
 
     def write(self, vals):
         result = super().write(vals)
         if vals.keys() & {"team_id", "helpdesk_team_id", "method", "member_ids"}:
             self._sync_members_from_team()
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
         return result
 
     def _condition_parts(self):
@@ -494,7 +489,7 @@ class SalesProcessAssignmentRule(models.Model):
         rule = self.sudo().with_context(active_test=True).browse(rule_id)
         try:
             rule._extra_domain().validate(self.env[rule.res_model])
-        except Exception:
+        except Exception:  # noqa: BLE001 - _match flags the rule and skips it
             return None
         return rule._condition_domain()
 

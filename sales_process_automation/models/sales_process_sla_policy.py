@@ -21,7 +21,10 @@ class SalesProcessSlaPolicy(models.Model):
 
     _name = "sales.process.sla.policy"
     _description = "Stage SLA Policy"
-    _inherit = ["sales.process.admin.alert.mixin"]
+    _inherit = [
+        "sales.process.admin.alert.mixin",
+        "sales.process.cached.config.mixin",
+    ]
     _order = "res_model, sequence, id"
     _check_company_auto = True
 
@@ -258,22 +261,6 @@ class SalesProcessSlaPolicy(models.Model):
         if self.duration_unit == "days":
             return self.duration
         return self.duration / (self.env.company.resource_calendar_id.hours_per_day or 8.0)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        policies = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return policies
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     @api.model
     @ormcache("res_model")

@@ -9,6 +9,8 @@ from .sales_process_sla_policy import DURATION_UNITS
 class SalesProcessSlaReminder(models.Model):
     _name = "sales.process.sla.reminder"
     _description = "Stage SLA Reminder"
+    # the policies' plans are cached (sales.process.sla.policy)
+    _inherit = ["sales.process.cached.config.mixin"]
     _order = "policy_id, sequence, id"
 
     policy_id = fields.Many2one(
@@ -77,23 +79,6 @@ class SalesProcessSlaReminder(models.Model):
                         ].lower(),
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        reminders = super().create(vals_list)
-        # the policies' plans are cached (sales.process.sla.policy)
-        self.env.registry.clear_cache()
-        return reminders
-
-    def write(self, vals):
-        result = super().write(vals)
-        self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
 
     def _delay_hours(self, calendar):
         self.ensure_one()

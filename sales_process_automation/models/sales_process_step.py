@@ -38,6 +38,7 @@ class SalesProcessStep(models.Model):
 
     _name = "sales.process.step"
     _description = "Sales Process Step"
+    _inherit = ["sales.process.cached.config.mixin"]
     _order = "team_id, sequence, id"
     _check_company_auto = True
 
@@ -153,24 +154,10 @@ class SalesProcessStep(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        steps = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return steps
-
-    def write(self, vals):
-        result = super().write(vals)
+    def _changes_cached_config(self, vals):
         # a group step notes its last owner at each hand-off: that is no change
         # of what the cache holds
-        if vals.keys() - {"last_owner_id"}:
-            self.env.registry.clear_cache()
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        self.env.registry.clear_cache()
-        return result
+        return bool(vals.keys() - {"last_owner_id"})
 
     @api.model
     @ormcache()
