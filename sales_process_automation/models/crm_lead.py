@@ -428,10 +428,20 @@ class CrmLead(models.Model):
                 leads = self - self._stage_skip_hold(vals, skips)
                 if not leads:
                     return True
+        to_refresh = leads
+        if vals.keys() & {"active", "probability"} and vals.get("stage_id"):
+            # the new stage's row refreshes the funnel flags of the leads it
+            # moves (modules such as crm_stage_probability write the stage's
+            # probability with it)
+            to_refresh = leads.filtered(
+                lambda lead: lead.stage_id.id == vals["stage_id"]
+            )
         result = super(CrmLead, leads).write(vals)
-        if vals.keys() & {"active", "probability"}:
+        if vals.keys() & {"active", "probability"} and to_refresh:
             # lost or restored: the funnel counts a lost lead in its last stage
-            self.env["sales.process.stage.history"]._refresh_funnel_flags(leads.ids)
+            self.env["sales.process.stage.history"]._refresh_funnel_flags(
+                to_refresh.ids
+            )
         if "stage_id" in vals:
             leads._stage_skip_withdraw()
         if vals.get("stage_id"):

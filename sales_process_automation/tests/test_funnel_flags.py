@@ -93,6 +93,21 @@ class TestFunnelFlags(SalesProcessCommon):
         self.assertEqual(self._flags(lead)[-1], (self.qualified, True, False, False))
         self.assertEqual(self._outcomes(lead), ["advanced", "open"])
 
+    def test_lost_and_restored_with_a_stage_in_one_write(self):
+        """A write that moves the lead and sets its probability (as
+        crm_stage_probability writes it) refreshes the flags once, through the
+        new stage's row; one that keeps the stage refreshes them on its own."""
+        lead = self._create_leads(1, stage_id=self.new.id)
+        lead.write(
+            {"stage_id": self.qualified.id, "active": False, "probability": 0}
+        )
+        self.assertEqual(
+            self._flags(lead),
+            [(self.new, True, True, False), (self.qualified, True, False, True)],
+        )
+        lead.write({"stage_id": self.qualified.id, "active": True, "probability": 20})
+        self.assertEqual(self._flags(lead)[-1], (self.qualified, True, False, False))
+
     def test_reordering_stages_refreshes_the_flags(self):
         lead = self._create_leads(1, stage_id=self.qualified.id)
         lead.stage_id = self.proposition

@@ -15,8 +15,10 @@ MODULE = "odoo.addons.sales_process_automation."
 # more than the same create in Odoo's crm alone, whatever the number of rules
 EXTRA_QUERIES_KEPT = 5
 # the same, and the assignment by a rule: the owner written, the explanation,
-# the rep's to-do and notification, the rule's turn
-EXTRA_QUERIES_ASSIGNED = 66
+# the rep's to-do and notification, the rule's turn (66); beside OCA's
+# crm_stage_probability, Odoo's lead scoring reads the new team's frequencies
+# once more after the rule changed the team
+EXTRA_QUERIES_ASSIGNED = 67
 # a rep who reads only his own leads saves one without an owner: it waits for
 # the assignment job, woken up
 EXTRA_QUERIES_QUEUED = 3
