@@ -1,6 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models, tools
+from odoo import fields, models, tools
 from odoo.tools import SQL
 
 from ..models.sales_process_assignment_rule import ASSIGNMENT_MODELS
@@ -90,26 +90,6 @@ class SalesProcessAssignmentReviewReport(models.Model):
         help="The rule matched no record in the month.",
     )
 
-    @api.model
-    def _months_sql(self):
-        """Each rule's months: from its creation (or first run) to this month."""
-        return SQL(
-            """
-            SELECT rule.id AS rule_id, month::date AS month
-              FROM sales_process_assignment_rule rule
-             CROSS JOIN LATERAL generate_series(
-                   date_trunc('month', LEAST(
-                       rule.create_date,
-                       (SELECT MIN(turn.date)
-                          FROM sales_process_assignment_turn turn
-                         WHERE turn.rule_id = rule.id)
-                   )),
-                   date_trunc('month', now() AT TIME ZONE 'UTC'),
-                   interval '1 month'
-               ) AS month
-            """
-        )
-
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
@@ -194,7 +174,15 @@ class SalesProcessAssignmentReviewReport(models.Model):
                 )
                 """,
                 view=SQL.identifier(self._table),
-                months=self._months_sql(),
+                # each rule's months, from its creation or first run
+                months=metrics.review_months(
+                    "sales_process_assignment_rule",
+                    "rule_id",
+                    SQL(
+                        "SELECT MIN(turn.date) FROM sales_process_assignment_turn"
+                        " turn WHERE turn.rule_id = record.id"
+                    ),
+                ),
                 max_share=metrics.share(SQL("MAX(count)"), SQL("SUM(count)")),
                 min_share=metrics.share(SQL("MIN(count)"), SQL("SUM(count)")),
                 spread=metrics.rep_spread(SQL("per_weight")),

@@ -97,20 +97,7 @@ class SalesProcessSlaReviewReport(models.Model):
             SQL(
                 """
                 CREATE OR REPLACE VIEW %(view)s AS (
-                WITH months AS (
-                    SELECT policy.id AS policy_id, month::date AS month
-                      FROM sales_process_sla_policy policy
-                     CROSS JOIN LATERAL generate_series(
-                           date_trunc('month', LEAST(
-                               policy.create_date,
-                               (SELECT MIN(history.date_in)
-                                  FROM sales_process_stage_history history
-                                 WHERE history.sla_policy_id = policy.id)
-                           )),
-                           date_trunc('month', now() AT TIME ZONE 'UTC'),
-                           interval '1 month'
-                       ) AS month
-                ), stays AS (
+                WITH months AS (%(months)s), stays AS (
                     SELECT history.id,
                            history.sla_policy_id,
                            date_trunc('month', history.date_in)::date AS month,
@@ -179,6 +166,15 @@ class SalesProcessSlaReviewReport(models.Model):
                 )
                 """,
                 view=SQL.identifier(self._table),
+                # each policy's months, from its creation or first stay
+                months=metrics.review_months(
+                    "sales_process_sla_policy",
+                    "policy_id",
+                    SQL(
+                        "SELECT MIN(history.date_in) FROM sales_process_stage_history"
+                        " history WHERE history.sla_policy_id = record.id"
+                    ),
+                ),
                 breached=metrics.is_breach_in_history("history"),
                 useless=metrics.useless_reminders(
                     SQL("reminder_count"),

@@ -8,6 +8,23 @@ from odoo.tests import freeze_time, new_test_user
 from odoo.addons.base.tests.common import BaseCommon
 
 
+def create_team_stages(env, prefix, team):
+    """The stages New, Qualify and Won (``prefix`` before each name) of
+    ``team``, for the browser tours that draw a team's funnel."""
+    return env["crm.stage"].create(
+        [
+            {"name": f"{prefix} New", "sequence": 1, "team_ids": team.ids},
+            {"name": f"{prefix} Qualify", "sequence": 2, "team_ids": team.ids},
+            {
+                "name": f"{prefix} Won",
+                "sequence": 3,
+                "is_won": True,
+                "team_ids": team.ids,
+            },
+        ]
+    )
+
+
 class SalesProcessCommon(BaseCommon):
     """Two sales teams on a UTC calendar, their reps, a director and an admin."""
 

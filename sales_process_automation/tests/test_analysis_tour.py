@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import create_team_stages
+
 
 @tagged("post_install", "-at_install")
 class TestAnalysisTour(HttpCase):
@@ -38,18 +40,7 @@ class TestAnalysisTour(HttpCase):
                 {"name": "Tour West", "member_ids": [Command.link(rep_west.id)]},
             ]
         )
-        new, qualify, won = cls.env["crm.stage"].create(
-            [
-                {"name": "Tour New", "sequence": 1, "team_ids": team_east.ids},
-                {"name": "Tour Qualify", "sequence": 2, "team_ids": team_east.ids},
-                {
-                    "name": "Tour Won",
-                    "sequence": 3,
-                    "is_won": True,
-                    "team_ids": team_east.ids,
-                },
-            ]
-        )
+        new, qualify, won = create_team_stages(cls.env, "Tour", team_east)
         leads = cls.env["crm.lead"].create(
             [
                 {

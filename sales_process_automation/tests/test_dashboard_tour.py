@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import create_team_stages
+
 
 @tagged("post_install", "-at_install")
 class TestDashboardTour(HttpCase):
@@ -39,18 +41,7 @@ class TestDashboardTour(HttpCase):
                 "member_ids": [Command.link(cls.rep.id)],
             }
         )
-        new, qualify, won = cls.env["crm.stage"].create(
-            [
-                {"name": "Dash New", "sequence": 1, "team_ids": team.ids},
-                {"name": "Dash Qualify", "sequence": 2, "team_ids": team.ids},
-                {
-                    "name": "Dash Won",
-                    "sequence": 3,
-                    "is_won": True,
-                    "team_ids": team.ids,
-                },
-            ]
-        )
+        new, qualify, won = create_team_stages(cls.env, "Dash", team)
         leads = cls.env["crm.lead"].create(
             [
                 {

@@ -271,6 +271,27 @@ def never_matches(matched):
     return SQL("(COALESCE(%s, 0) = 0)", matched)
 
 
+def review_months(table, key, first_activity):
+    """SQL of the months a monthly review shows for each record of ``table``
+    (an assignment rule, an SLA policy): ``(key, month)`` rows from the month
+    of its creation, or of its first activity if earlier (``first_activity``,
+    a scalar subquery on ``record``), to this month."""
+    return SQL(
+        """
+        SELECT record.id AS %(key)s, month::date AS month
+          FROM %(table)s record
+         CROSS JOIN LATERAL generate_series(
+               date_trunc('month', LEAST(record.create_date, (%(first)s))),
+               date_trunc('month', now() AT TIME ZONE 'UTC'),
+               interval '1 month'
+           ) AS month
+        """,
+        key=SQL.identifier(key),
+        table=SQL.identifier(table),
+        first=first_activity,
+    )
+
+
 def useless_reminders(reminders, stays, reminded, reminded_breached):
     """The policy reminds often and its reminded stays breach anyway (SQL
     expressions of the counts of the period)."""
