@@ -47,6 +47,7 @@ from collections import defaultdict
 from contextlib import ExitStack, contextmanager
 
 import benchlib
+import psutil
 import psycopg2
 
 DEPENDENCIES = "crm,sale_management,sale_crm,account,helpdesk_mgmt"
@@ -474,7 +475,7 @@ def user_loop(db_name, port, login, setup, results, stop_at, signed, index, user
             )
 
 
-def run_load(db_name, port, setup, users, duration, signed):
+def run_load(db_name, port, server_pid, setup, users, duration, signed):
     results = Results()
     stop_at = time.time() + duration
     threads = [
@@ -485,13 +486,92 @@ def run_load(db_name, port, setup, users, duration, signed):
         )
         for index, login in enumerate(setup["logins"][:users])
     ]
+    meter = CpuMeter(db_name, server_pid)
+    meter.snapshot()
     start = time.time()
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=duration + 240)
+        while thread.is_alive() and time.time() < start + duration + 240:
+            thread.join(timeout=2)
+            meter.snapshot()
     results.elapsed = time.time() - start
+    meter.snapshot()
+    results.cpu = meter.seconds()
     return results
+
+
+# ---------------------------------------------------------------- CPU
+
+
+class CpuMeter:
+    """CPU seconds spent during a run by the server's processes (HTTP workers,
+    the cron worker), by PostgreSQL (the backends of the database, its
+    autovacuum workers, and its background processes: WAL writer, checkpointer,
+    ...) and by this client.
+
+    The cron worker is the one Odoo runs at nice 10. A process that ends
+    during the run counts for what it spent until the last snapshot.
+    """
+
+    KINDS = ("http", "cron", "pg", "pg autovacuum", "pg background", "client")
+    PG_KINDS = {"client backend": "pg", "autovacuum worker": "pg autovacuum"}
+
+    def __init__(self, db_name, server_pid):
+        self.db_name = db_name
+        self.server_pid = server_pid
+        self.first, self.last = {}, {}
+
+    def _processes(self):
+        """{pid: (kind, cpu seconds)} of the processes measured."""
+        kinds = {}
+        try:
+            workers = psutil.Process(self.server_pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            workers = []
+        for worker in workers:
+            try:
+                kinds[worker] = "cron" if worker.nice() == 10 else "http"
+            except psutil.NoSuchProcess:
+                continue
+        connection = psycopg2.connect(dbname=self.db_name)
+        try:
+            with connection.cursor() as cr:
+                cr.execute(
+                    "SELECT pid, datname, backend_type FROM pg_stat_activity"
+                    " WHERE pid <> pg_backend_pid()"
+                    " AND (datname = %s OR datname IS NULL)",
+                    [self.db_name],
+                )
+                backends = cr.fetchall()
+        finally:
+            connection.close()
+        for pid, datname, backend_type in backends:
+            kind = self.PG_KINDS.get(backend_type, "pg") if datname else "pg background"
+            try:
+                kinds[psutil.Process(pid)] = kind
+            except psutil.NoSuchProcess:
+                continue
+        kinds[psutil.Process()] = "client"
+        measured = {}
+        for process, kind in kinds.items():
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            measured[process.pid] = (kind, times.user + times.system)
+        return measured
+
+    def snapshot(self):
+        for pid, value in self._processes().items():
+            self.first.setdefault(pid, (value[0], 0.0 if self.last else value[1]))
+            self.last[pid] = value
+
+    def seconds(self):
+        spent = dict.fromkeys(self.KINDS, 0.0)
+        for pid, (kind, value) in self.last.items():
+            spent[kind] += value - self.first[pid][1]
+        return spent
 
 
 # ---------------------------------------------------------------- checks
@@ -665,6 +745,14 @@ def report(users, results_by_db, problems_by_db):
         errors = sum(results.errors.values())
         totals.append(f"| {ok:>5} {errors:>4} {'':>18} {ok / results.elapsed:>5.1f}")
     print(f"{'all':<18}" + "".join(totals))
+    print("CPU ms per ok request (what the machine's 2 cores spend):")
+    for kind in (*CpuMeter.KINDS, "all"):
+        cells = []
+        for results in results_by_db.values():
+            ok = sum(len(values) for values in results.timings.values())
+            spent = sum(results.cpu.values()) if kind == "all" else results.cpu[kind]
+            cells.append(f"| {spent * 1000 / max(ok, 1):>33.1f} ")
+        print(f"  {kind:<16}" + "".join(cells))
     for label, results in results_by_db.items():
         for message, number in sorted(
             results.messages.items(), key=lambda item: -item[1]
@@ -740,14 +828,15 @@ def main():
     log_dir = tempfile.mkdtemp(prefix="bench_load_")
     print(f"server logs in {log_dir}", flush=True)
     with ExitStack() as stack:
-        servers = {}
+        servers, server_pids = {}, {}
         for index, (label, (db_name, _modules)) in enumerate(databases.items()):
             port = args.port + 2 * index
             log_path = os.path.join(log_dir, f"{index}-{db_name}.log")
-            stack.enter_context(
+            server = stack.enter_context(
                 odoo_server(db_name, port, log_path, addons_paths[label])
             )
             servers[label] = (db_name, port, log_path)
+            server_pids[label] = server.pid
         setups = {
             label: prepare(
                 db_name,
@@ -766,7 +855,13 @@ def main():
                 trigger_sla_sweep(db_name, setup["sla_cron"])
                 log_offset = os.path.getsize(log_path)
                 results_by_db[label] = run_load(
-                    db_name, port, setup, users, args.duration, args.signed
+                    db_name,
+                    port,
+                    server_pids[label],
+                    setup,
+                    users,
+                    args.duration,
+                    args.signed,
                 )
                 # the sweep started with the run may still be working
                 time.sleep(2)

@@ -1018,8 +1018,15 @@ class SalesProcessAssignmentRule(models.Model):
                 ),
                 email_layout_xmlid="mail.mail_notification_light",
             )
-        # the queue runs every hour: the assignees hear of it now
-        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        # the queue runs every hour: the assignees hear of it within a minute,
+        # in one run of the queue for all the assignments of that minute
+        mail_queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        soon = fields.Datetime.now() + timedelta(minutes=1)
+        # sudo: the queue's triggers are technical, whoever assigns
+        if not self.env["ir.cron.trigger"].sudo().search_count(
+            [("cron_id", "=", mail_queue.id), ("call_at", "<=", soon)], limit=1
+        ):
+            mail_queue._trigger(soon)
 
     def _launch_playbook(self, records):
         """Start the rule's activity plan on the records, per assignee."""

@@ -174,9 +174,9 @@ class TestAssignmentRequestCost(SalesProcessCommon):
             )
 
     def test_assignment_mails_are_queued_one_per_rep(self):
-        triggers = self.env["ir.cron.trigger"].search_count(
+        self.env["ir.cron.trigger"].search(
             [("cron_id", "=", self.mail_queue.id)]
-        )
+        ).unlink()
         with (
             patch.object(MailMail, "send_after_commit", autospec=True) as later,
             patch.object(MailMail, "send", autospec=True) as now,
@@ -194,12 +194,14 @@ class TestAssignmentRequestCost(SalesProcessCommon):
             runs = (one.user_id == rep) + (rep in several.user_id)
             self.assertEqual(len(mails), runs, "one mail per rep and run")
             self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        new_triggers = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", self.mail_queue.id)]
+        )
         self.assertEqual(
-            self.env["ir.cron.trigger"].search_count(
-                [("cron_id", "=", self.mail_queue.id)]
-            ),
-            triggers + 2,
-            "the mail queue runs soon after each run",
+            len(new_triggers), 1, "one run of the queue for the assignments of a minute"
+        )
+        self.assertEqual(
+            new_triggers.call_at, datetime(2026, 11, 16, 9, 1), "within a minute"
         )
 
     def test_working_day_read_once_per_calendar_and_day(self):

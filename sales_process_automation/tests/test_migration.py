@@ -190,3 +190,54 @@ class TestMigrationStageOwner(SalesProcessCommon):
         self.env.invalidate_all()
         self.assertEqual(moved.sales_process_stage_owner_id, self.rep_west)
         self.assertFalse(left.sales_process_stage_owner_id)
+
+
+@tagged("post_install", "-at_install")
+class TestMigrationHistoryIndexes(SalesProcessCommon):
+    """19.0.1.4.0 drops the stage history indexes no query needs."""
+
+    def _index_definition(self, column):
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+            [make_index_name("sales_process_stage_history", column)],
+        )
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    def test_indexes_of_an_earlier_release_are_dropped(self):
+        self._create_leads(1)
+        table = "sales_process_stage_history"
+        # a database of 19.0.1.3.0: an index on every one of these columns
+        for column in ("res_model", "company_id", "state", "helpdesk_team_id"):
+            if not self._index_definition(column):
+                self.env.cr.execute(
+                    SQL(
+                        "CREATE INDEX %s ON %s (%s)",
+                        SQL.identifier(make_index_name(table, column)),
+                        SQL.identifier(table),
+                        SQL.identifier(column),
+                    )
+                )
+
+        _load_migration("19.0.1.4.0", "pre-migration").drop_indexes(self.env)
+
+        for column in ("res_model", "company_id", "state", "helpdesk_team_id"):
+            self.assertFalse(
+                index_exists(self.env.cr, make_index_name(table, column)), column
+            )
+        self.assertTrue(
+            index_exists(
+                self.env.cr, "sales_process_stage_history_funnel_figures_index"
+            ),
+            "the figure indexes stay",
+        )
+        self.assertTrue(
+            index_exists(self.env.cr, make_index_name(table, "lead_id")),
+            "the indexes a query needs stay",
+        )
+
+    def test_a_new_database_indexes_ticket_columns_on_ticket_rows_only(self):
+        for column in ("ticket_stage_id", "helpdesk_team_id"):
+            self.assertIn("IS NOT NULL", self._index_definition(column), column)
+        for column in ("res_model", "company_id", "crm_stage_id", "state"):
+            self.assertFalse(self._index_definition(column), column)
