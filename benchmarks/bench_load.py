@@ -563,8 +563,10 @@ class CpuMeter:
         return measured
 
     def snapshot(self):
+        # a process first seen after the first snapshot started during the run
+        started = bool(self.last)
         for pid, value in self._processes().items():
-            self.first.setdefault(pid, (value[0], 0.0 if self.last else value[1]))
+            self.first.setdefault(pid, (value[0], 0.0 if started else value[1]))
             self.last[pid] = value
 
     def seconds(self):
