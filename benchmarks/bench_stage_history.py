@@ -12,7 +12,10 @@ the flush to the database and Odoo's chatter tracking, and is rolled back.
 With ``--handoffs OWNER``, the target stage of the module's database has a
 process step owned by OWNER (salesperson, team_leader, user, group): each
 change also hands the leads over (an activity for the owner, the owner on the
-history row); a group chooses its member by ``--group-method``. With
+history row); a group chooses its member by ``--group-method``. The plain
+database then also measures the native hand-off: the same stage change followed
+by ``mail.activity.create`` of the same activity for the same owner (no
+assignment mail, as the module's). With
 ``--sla-policy``, the target stage of the module's database has a stage SLA
 policy with a reminder, paused by a third stage. ``--sizes`` chooses the batch sizes,
 ``--db-prefix`` the names of the two databases.
@@ -127,7 +130,44 @@ def run(db_name, repeat, sizes, handoffs=None, group_method=None, sla_policy=Fal
                 lambda size=size: leads[:size].write({"stage_id": target.id}),
                 repeat,
             )
+        if handoffs and "sales.process.step" not in env:
+            # the native hand-off: the same stage change, then the same activity
+            # scheduled by hand for the owner the module would choose
+            owner = native_owner(env, leads[0], handoffs)
+            for size in sizes:
+                results[("native", size)] = benchlib.measure_rolled_back(
+                    env,
+                    lambda size=size: native_handoff(env, leads[:size], target, owner),
+                    repeat,
+                )
     return results
+
+
+def native_owner(env, lead, owner_type):
+    """Who the step of ``add_handoff_step`` hands ``lead`` to: its rep, or for
+    a group the first member in id order, as the first turn of a group."""
+    if owner_type != "group":
+        return lead.user_id
+    members = env.ref("sales_team.group_sale_salesman").all_user_ids
+    return members.filtered(lambda user: user.active and not user.share).sorted("id")[0]
+
+
+def native_handoff(env, leads, stage, owner):
+    leads.write({"stage_id": stage.id})
+    # without the assignment mail, as the module's hand-off
+    env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+        [
+            {
+                "res_model_id": env["ir.model"]._get_id("crm.lead"),
+                "res_id": lead.id,
+                "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
+                "user_id": owner.id,
+                "summary": "Check the budget",
+                "note": "<p>Check the budget</p>",
+            }
+            for lead in leads
+        ]
+    )
 
 
 def main():
@@ -198,6 +238,19 @@ def main():
             f"{module_ms:>10.1f} {module_queries:>7} | "
             f"{module_ms / plain_ms:>10.2f} {module_queries - plain_queries:>13}"
         )
+    if args.handoffs:
+        print(
+            "the native hand-off: plain crm changes the stage and schedules the "
+            "same activity for the same owner with mail.activity.create (no mail)"
+        )
+        print(f"{'leads':>6} | {'native ms':>12} {'queries':>7} | module extra queries")
+        for size in sizes:
+            native_ms, native_queries = results["plain crm"][("native", size)]
+            module_queries = results["module"][size][1]
+            print(
+                f"{size:>6} | {native_ms:>12.1f} {native_queries:>7} | "
+                f"{module_queries - native_queries:>+20}"
+            )
     first_plain, first_module = (
         results["plain crm"]["first"],
         results["module"]["first"],

@@ -158,6 +158,7 @@ class SalesProcessStageHistory(models.Model):
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
+        index="btree_not_null",
         help="Working time in force when the record entered the stage: the team's, "
         "else the company's.",
     )

@@ -26,7 +26,6 @@ DROPPED = (
     "crm_stage_id",
     "order_state",
     "state",
-    "resource_calendar_id",
     # created again, on the rows that have a value only
     "ticket_stage_id",
     "helpdesk_team_id",
