@@ -1018,15 +1018,14 @@ class SalesProcessAssignmentRule(models.Model):
                 ),
                 email_layout_xmlid="mail.mail_notification_light",
             )
-        # the queue runs every hour: the assignees hear of it within a minute,
-        # in one run of the queue for all the assignments of that minute
-        mail_queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
-        soon = fields.Datetime.now() + timedelta(minutes=1)
-        # sudo: the queue's triggers are technical, whoever assigns
-        if not self.env["ir.cron.trigger"].sudo().search_count(
-            [("cron_id", "=", mail_queue.id), ("call_at", "<=", soon)], limit=1
-        ):
-            mail_queue._trigger(soon)
+        # the queue runs every hour: the assignees hear of it at the next
+        # minute, in one run of the queue for all the assignments of the
+        # minute (their triggers fall due together). A trigger of its own for
+        # each assignment: one committed while the queue runs is still due.
+        next_minute = fields.Datetime.now().replace(second=0, microsecond=0)
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(
+            next_minute + timedelta(minutes=1)
+        )
 
     def _launch_playbook(self, records):
         """Start the rule's activity plan on the records, per assignee."""
