@@ -69,6 +69,17 @@ class StageChangeQueriesCommon(SalesProcessCommon):
         self.env.flush_all()
         return self.env.cr.sql_log_count - before
 
+    def _write_queries(self, leads, vals):
+        """Queries of ``write(vals)`` in Odoo alone and with the module, on the
+        last two of four ``leads``; the first two write it unmeasured before,
+        as in any process a change was made before: the registry caches hold
+        what Odoo and the module cache across requests. ``(plain, module)``."""
+        warm, plain_warm, plain_lead, lead = leads
+        self._queries(lambda: warm.write(vals))
+        self._queries(lambda: self._write_without_module(plain_warm, vals))
+        plain = self._queries(lambda: self._write_without_module(plain_lead, vals))
+        return plain, self._queries(lambda: lead.write(vals))
+
     def _write_without_module(self, records, vals):
         """``records.write(vals)`` as Odoo alone writes it: every write of the
         module on the model's classes hands over to the next class."""
@@ -131,13 +142,8 @@ class TestStageChangeQueries(StageChangeQueriesCommon):
 
     def test_stage_change_with_handoff_stays_within_budget(self):
         vals = {"stage_id": self.proposition.id}
-        warm, plain_warm, plain_lead, lead = self.leads
-        # as in any process, a change was made before: the registry caches
-        # hold what Odoo and the module cache across requests
-        self._queries(lambda: warm.write(vals))
-        self._queries(lambda: self._write_without_module(plain_warm, vals))
-        plain = self._queries(lambda: self._write_without_module(plain_lead, vals))
-        module = self._queries(lambda: lead.write(vals))
+        plain, module = self._write_queries(self.leads, vals)
+        plain_lead, lead = self.leads[2:]
         self.assertEqual(plain_lead.stage_id, self.proposition)
         self.assertFalse(self._rows(plain_lead).filtered("stage_owner_id"))
         self.assertEqual(lead.stage_id, self.proposition)
@@ -165,19 +171,9 @@ class TestStageChangeQueries(StageChangeQueriesCommon):
                         "group_method": method,
                     }
                 )
-                warm, plain_warm, plain_lead, lead = self._tracked_leads(4)
-                self._queries(lambda warm=warm: warm.write(vals))
-                self._queries(
-                    lambda plain_warm=plain_warm: self._write_without_module(
-                        plain_warm, vals
-                    )
-                )
-                plain = self._queries(
-                    lambda plain_lead=plain_lead: self._write_without_module(
-                        plain_lead, vals
-                    )
-                )
-                module = self._queries(lambda lead=lead: lead.write(vals))
+                leads = self._tracked_leads(4)
+                plain, module = self._write_queries(leads, vals)
+                lead = leads[3]
                 self.assertEqual(lead.stage_id, self.proposition)
                 owner = self._open_rows(lead).stage_owner_id
                 self.assertIn(owner, self.presales)
@@ -226,11 +222,8 @@ class TestSlaAndConfirmationQueries(StageChangeQueriesCommon):
 
     def test_stage_change_with_sla_stays_within_budget(self):
         vals = {"stage_id": self.proposition.id}
-        warm, plain_warm, plain_lead, lead = self.leads
-        self._queries(lambda: warm.write(vals))
-        self._queries(lambda: self._write_without_module(plain_warm, vals))
-        plain = self._queries(lambda: self._write_without_module(plain_lead, vals))
-        module = self._queries(lambda: lead.write(vals))
+        plain, module = self._write_queries(self.leads, vals)
+        lead = self.leads[3]
         open_row = self._open_rows(lead)
         self.assertEqual(open_row.sla_policy_id, self.proposal_policy)
         self.assertTrue(open_row.date_deadline)
