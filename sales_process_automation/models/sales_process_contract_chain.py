@@ -239,6 +239,12 @@ class SalesProcessContractChain(models.Model):
                 chains = self.browse(row[0] for row in self.env.cr.fetchall())
                 chains.invalidate_recordset()
                 chains._run_phase(JOB_PHASES[1], settle=True)
+                remaining = self.search_count([("state", "=", "queued")])
+                # the commit flushes the batch's last writes: a conflict there
+                # is retried as one in the steps
+                more_time = self.env["ir.cron"]._commit_progress(
+                    len(chains), remaining=remaining
+                )
             except OperationalError as error:
                 # another worker updated a row this batch updates too (a
                 # sequence, a round-robin counter): the batch starts again in
@@ -251,10 +257,7 @@ class SalesProcessContractChain(models.Model):
                 time.sleep(random.uniform(0.1, 0.5) * conflicts)
                 continue
             conflicts = 0
-            remaining = self.search_count([("state", "=", "queued")])
-            if not self.env["ir.cron"]._commit_progress(
-                len(chains), remaining=remaining
-            ):
+            if not more_time:
                 return
 
     def _run_phase(self, codes, settle=False):
