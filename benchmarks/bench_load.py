@@ -475,7 +475,7 @@ def user_loop(db_name, port, login, setup, results, stop_at, signed, index, user
             )
 
 
-def run_load(db_name, port, server_pid, setup, users, duration, signed):
+def run_load(db_name, port, server_pids, setup, users, duration, signed):
     results = Results()
     stop_at = time.time() + duration
     threads = [
@@ -486,7 +486,7 @@ def run_load(db_name, port, server_pid, setup, users, duration, signed):
         )
         for index, login in enumerate(setup["logins"][:users])
     ]
-    meter = CpuMeter(db_name, server_pid)
+    meter = CpuMeter(db_name, server_pids)
     meter.snapshot()
     start = time.time()
     for thread in threads:
@@ -510,30 +510,36 @@ class CpuMeter:
     autovacuum workers, and its background processes: WAL writer, checkpointer,
     ...) and by this client.
 
-    The cron worker is the one Odoo runs at nice 10. A process that ends
-    during the run counts for what it spent until the last snapshot.
+    The cron worker is the one Odoo runs at nice 10. ``server_pids``: the
+    servers of the database, the one under load first; the cron workers of
+    the others (``--also-addons``) run the jobs its load queues as soon as
+    its own. A process that ends during the run counts for what it spent
+    until the last snapshot.
     """
 
     KINDS = ("http", "cron", "pg", "pg autovacuum", "pg background", "client")
     PG_KINDS = {"client backend": "pg", "autovacuum worker": "pg autovacuum"}
 
-    def __init__(self, db_name, server_pid):
+    def __init__(self, db_name, server_pids):
         self.db_name = db_name
-        self.server_pid = server_pid
+        self.server_pids = server_pids
         self.first, self.last = {}, {}
 
     def _processes(self):
         """{pid: (kind, cpu seconds)} of the processes measured."""
         kinds = {}
-        try:
-            workers = psutil.Process(self.server_pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            workers = []
-        for worker in workers:
+        for index, server_pid in enumerate(self.server_pids):
             try:
-                kinds[worker] = "cron" if worker.nice() == 10 else "http"
+                workers = psutil.Process(server_pid).children(recursive=True)
             except psutil.NoSuchProcess:
-                continue
+                workers = []
+            for worker in workers:
+                try:
+                    cron = worker.nice() == 10
+                except psutil.NoSuchProcess:
+                    continue
+                if cron or not index:
+                    kinds[worker] = "cron" if cron else "http"
         connection = psycopg2.connect(dbname=self.db_name)
         try:
             with connection.cursor() as cr:
@@ -859,7 +865,13 @@ def main():
                 results_by_db[label] = run_load(
                     db_name,
                     port,
-                    server_pids[label],
+                    # the servers of the database, this one first
+                    [server_pids[label]]
+                    + [
+                        pid
+                        for other, pid in server_pids.items()
+                        if other != label and servers[other][0] == db_name
+                    ],
                     setup,
                     users,
                     args.duration,

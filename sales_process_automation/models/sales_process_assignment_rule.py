@@ -1023,9 +1023,12 @@ class SalesProcessAssignmentRule(models.Model):
         # minute (their triggers fall due together). A trigger of its own for
         # each assignment: one committed while the queue runs is still due.
         next_minute = fields.Datetime.now().replace(second=0, microsecond=0)
-        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger(
-            next_minute + timedelta(minutes=1)
-        )
+        # the id is cached: Odoo's queue needs no existence check
+        self.env["ir.cron"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                "mail.ir_cron_mail_scheduler_action"
+            )
+        )._trigger(next_minute + timedelta(minutes=1))
 
     def _launch_playbook(self, records):
         """Start the rule's activity plan on the records, per assignee."""

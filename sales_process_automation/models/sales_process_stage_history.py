@@ -340,6 +340,9 @@ class SalesProcessStageHistory(models.Model):
             if not ids:
                 continue
             Model = self.env[res_model]
+            # values set by _set_open_row_fields, not written yet, would
+            # overwrite these when written
+            Model.flush_model(list(OPEN_ROW_FIELDS.values()))
             queries[res_model] = (
                 SQL(
                     """
@@ -365,6 +368,23 @@ class SalesProcessStageHistory(models.Model):
                 )
             )
         return queries
+
+    @api.model
+    def _set_open_row_fields(self, documents, vals_list):
+        """Give ``documents`` the SLA status and stage owner of their new open
+        rows (``vals_list``, in the same order), as the ORM writes a field.
+
+        The ORM writes them in the update it makes of the records anyway (the
+        new stage, computed fields): a second update of the same row would
+        cost a new version of the row and of each of its indexes.
+        """
+        for row_field, record_field in OPEN_ROW_FIELDS.items():
+            field = documents._fields[record_field]
+            ids_by_value = defaultdict(list)
+            for document, vals in zip(documents, vals_list, strict=True):
+                ids_by_value[vals.get(row_field) or False].append(document.id)
+            for value, ids in ids_by_value.items():
+                field.write(documents.browse(ids), value)
 
     @api.model
     def _refresh_funnel_flags(self, lead_ids=None):
@@ -600,7 +620,9 @@ class SalesProcessStageHistory(models.Model):
         )
 
     @api.model
-    def _insert_rows(self, vals_list, returning=True, refresh_funnel=True):
+    def _insert_rows(
+        self, vals_list, returning=True, refresh_funnel=True, documents=None
+    ):
         """Insert rows in one statement whatever their number; the new rows,
         in the order of ``vals_list``.
 
@@ -609,7 +631,10 @@ class SalesProcessStageHistory(models.Model):
         ``returning``, nothing is returned: the rows, their funnel flags and
         the SLA status of their records are written in one round trip.
         Without ``refresh_funnel``, the values carry the rows' funnel flags,
-        which nothing else changes (the rows of new leads).
+        which nothing else changes (the rows of new leads). ``documents``: the
+        records of the rows when the rows are their open rows, one each, in
+        the order of ``vals_list``: their SLA status and stage owner go with
+        the ORM's own update of the records (``_set_open_row_fields``).
         """
         if not vals_list:
             return self.browse()
@@ -653,12 +678,16 @@ class SalesProcessStageHistory(models.Model):
         )
         # the funnel flags and the SLA status of the records, after the rows
         lead_ids = list({vals["lead_id"] for vals in vals_list if vals.get("lead_id")})
-        queries = self._sync_sla_status_queries(
-            {
-                link: {vals[link] for vals in vals_list if vals.get(link)}
-                for link in DOCUMENT_LINKS.values()
-            }
-        )
+        if documents is None:
+            queries = self._sync_sla_status_queries(
+                {
+                    link: {vals[link] for vals in vals_list if vals.get(link)}
+                    for link in DOCUMENT_LINKS.values()
+                }
+            )
+        else:
+            queries = {}
+            self._set_open_row_fields(documents, vals_list)
         statements = list(queries.values())
         if lead_ids and refresh_funnel:
             statements.insert(0, self._funnel_flags_query(lead_ids))

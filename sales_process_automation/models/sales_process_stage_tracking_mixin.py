@@ -419,7 +419,10 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
                 vals_list, {record.id: record for record in records}, new_leads=True
             )
         History._insert_rows(
-            vals_list, returning=False, refresh_funnel=not funnel_flags
+            vals_list,
+            returning=False,
+            refresh_funnel=not funnel_flags,
+            documents=records,
         )
         self.invalidate_recordset(
             ["sales_process_stage_history_ids", *SLA_RECORD_FIELDS]

@@ -285,6 +285,56 @@ class TestSla(SalesProcessCommon):
         # the team leader is told by the digest, not by an activity per breach
         self.assertFalse(self._activities(order, self.director))
 
+    def _record_updates(self, records, operation):
+        """How many times ``operation()`` and its flush update the rows of
+        ``records``' table, whatever the statement."""
+        table = f'UPDATE "{records._table}"'
+        execute = type(self.env.cr).execute
+        updates = []
+
+        def counting_execute(cr, query, params=None, log_exceptions=True):
+            updates.append(str(getattr(query, "code", query)).count(table))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(type(self.env.cr), "execute", counting_execute):
+            operation()
+            self.env.flush_all()
+        return sum(updates)
+
+    def test_sla_status_goes_with_the_update_of_the_record(self):
+        """Entering a stage with a policy, a record is updated once: its SLA
+        status and stage owner go with the ORM's own update (the new stage),
+        not in a second version of its row."""
+        self.Policy.create(
+            {
+                "name": "Quotation sent within 4 hours",
+                "res_model": "sale.order",
+                "order_state": "draft",
+                "duration": 4,
+                "duration_unit": "hours",
+            }
+        )
+        lead = self._create_leads(1)
+        self.env.flush_all()
+        with freeze_time("2026-11-16 09:00:00"):
+            moves = self._record_updates(
+                lead, lambda: lead.write({"stage_id": self.proposition.id})
+            )
+            created = []
+            creates = self._record_updates(
+                self.env["sale.order"],
+                lambda: created.append(self._create_orders(1)),
+            )
+        self.assertEqual(moves, 1)
+        # the insert, then the update of its computed fields
+        self.assertEqual(creates, 1)
+        self.env.invalidate_all()
+        self.assertEqual(lead.sales_process_sla_status, "on_track")
+        self.assertEqual(created[0].sales_process_sla_status, "on_track")
+        self.assertEqual(
+            created[0].sales_process_sla_deadline, datetime(2026, 11, 16, 14, 0)
+        )
+
     def test_breach_runs_the_server_action(self):
         tag = self.env["crm.tag"].create({"name": "Overdue"})
         self.proposal_policy.breach_action_id = self.env["ir.actions.server"].create(
