@@ -1,10 +1,8 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import timedelta
-from itertools import accumulate
 
 from dateutil.relativedelta import relativedelta
 from pytz import utc
@@ -15,6 +13,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL, format_datetime, ormcache
 
 from ..tools.cron_cursor import process_in_batches, read_cursor, write_cursor
+from ..tools.working_timeline import WorkingTimeline
 
 _logger = logging.getLogger(__name__)
 
@@ -66,37 +65,6 @@ OPEN_ROW_FIELDS = {
     "stage_owner_id": "sales_process_stage_owner_id",
 }
 SLA_STATUS_SOURCES = {*OPEN_ROW_FIELDS, "date_out", *DOCUMENT_LINKS.values()}
-
-
-class WorkingTimeline:
-    """Working seconds elapsed since the start of sorted work intervals.
-
-    The working time of a period is then found by bisection.
-    """
-
-    def __init__(self, intervals):
-        self.starts = [start for start, _stop in intervals]
-        self.stops = [stop for _start, stop in intervals]
-        durations = [(stop - start).total_seconds() for start, stop in intervals]
-        self.before = [0.0, *accumulate(durations)]
-
-    def _elapsed(self, moment):
-        index = bisect_right(self.starts, moment) - 1
-        if index < 0:
-            return 0.0
-        inside = min(moment, self.stops[index]) - self.starts[index]
-        return self.before[index] + inside.total_seconds()
-
-    def hours_between(self, start, stop):
-        return max(self._elapsed(stop) - self._elapsed(start), 0.0) / 3600.0
-
-    def moment_after(self, start, hours):
-        """When ``hours`` working hours have passed since ``start``, if covered."""
-        target = self._elapsed(start) + hours * 3600
-        if not self.starts or target > self.before[-1]:
-            return None
-        index = max(bisect_left(self.before, target) - 1, 0)
-        return self.starts[index] + timedelta(seconds=target - self.before[index])
 
 
 class SalesProcessStageHistory(models.Model):
