@@ -804,6 +804,8 @@ def report(users, results_by_db, problems_by_db):
 def report_targets(rates, results_by_db, problems_by_db):
     """The issue's targets, against the first database (plain Odoo)."""
     labels = list(results_by_db)
+    if len(labels) < 2:
+        return
     plain = results_by_db[labels[0]]
     plain_create = statistics.median(plain.timings.get("create lead") or [0]) or None
     print(f"Targets against {labels[0]}:")
