@@ -35,6 +35,17 @@ class TestSla(SalesProcessCommon):
     def _mails(self, subject):
         return self.env["mail.mail"].search([("subject", "ilike", subject)])
 
+    def _create_quotation_policy(self):
+        return self.Policy.create(
+            {
+                "name": "Quotation sent within 4 hours",
+                "res_model": "sale.order",
+                "order_state": "draft",
+                "duration": 4,
+                "duration_unit": "hours",
+            }
+        )
+
     def test_kanban_reads_the_stored_sla_without_working_time(self):
         leads = self._create_leads(3)
         self._enter(leads, self.proposition, "2026-11-16 09:00:00")
@@ -249,15 +260,7 @@ class TestSla(SalesProcessCommon):
         self.assertEqual(self._open_rows(lead).state, "in_progress")
 
     def test_breach_on_quotations_and_tickets(self):
-        self.Policy.create(
-            {
-                "name": "Quotation sent within 4 hours",
-                "res_model": "sale.order",
-                "order_state": "draft",
-                "duration": 4,
-                "duration_unit": "hours",
-            }
-        )
+        self._create_quotation_policy()
         ticket_stage = self.ticket_stages[0]
         self.Policy.create(
             {
@@ -305,15 +308,7 @@ class TestSla(SalesProcessCommon):
         """Entering a stage with a policy, a record is updated once: its SLA
         status and stage owner go with the ORM's own update (the new stage),
         not in a second version of its row."""
-        self.Policy.create(
-            {
-                "name": "Quotation sent within 4 hours",
-                "res_model": "sale.order",
-                "order_state": "draft",
-                "duration": 4,
-                "duration_unit": "hours",
-            }
-        )
+        self._create_quotation_policy()
         lead = self._create_leads(1)
         self.env.flush_all()
         with freeze_time("2026-11-16 09:00:00"):
