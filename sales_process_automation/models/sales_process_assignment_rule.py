@@ -12,6 +12,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL, ormcache
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.assignment_planner import Rep, plan_assignment
 from ..tools.cron_cursor import process_in_batches
 
 ASSIGNMENT_MODELS = [
@@ -590,22 +591,32 @@ class SalesProcessAssignmentRule(models.Model):
         members = self._candidates()
         # sudo: the turns are the rule's bookkeeping, read whoever assigns
         turns = self.env["sales.process.assignment.turn"].sudo()._counts(members)
-        given = defaultdict(int)
         method = dict(self._fields["method"]._description_selection(self.env))[
             self.method
         ].lower()
+        chosen, given = plan_assignment(
+            [record.id for record in records],
+            [
+                Rep(
+                    key=member.id,
+                    user=member.user_id.id,
+                    sequence=member.sequence,
+                    weight=member.weight,
+                    max_open=member.max_open,
+                )
+                for member in members
+            ],
+            self.method,
+            working,
+            load,
+            turns,
+            {record_id: user.id for record_id, user in excluded.items()},
+        )
+        member_of = {member.id: member for member in members}
         plan = {}
         for record in records:
-            eligible = members.filtered(
-                lambda member, record=record: (
-                    member.user_id.id in working
-                    and (
-                        not member.max_open or load[member.user_id.id] < member.max_open
-                    )
-                    and excluded.get(record.id) != member.user_id
-                )
-            )
-            if not eligible:
+            rep, eligible = chosen[record.id]
+            if not rep:
                 plan[record.id] = (
                     self.env["res.users"],
                     self.env._(
@@ -614,33 +625,15 @@ class SalesProcessAssignmentRule(models.Model):
                     ),
                 )
                 continue
-            member = min(
-                eligible, key=lambda member: self._turn_key(member, turns, load)
-            )
-            turns[member.id] += 1
-            given[member.id] += 1
-            load[member.user_id.id] += 1
             plan[record.id] = (
-                member.user_id,
+                member_of[rep.key].user_id,
                 self.env._(
                     "%(method)s among %(count)s available reps",
                     method=method,
-                    count=len(eligible),
+                    count=eligible,
                 ),
             )
         return plan, given
-
-    def _turn_key(self, member, turns, load):
-        if self.method == "least_load":
-            return (
-                load[member.user_id.id],
-                turns[member.id],
-                member.sequence,
-                member.id,
-            )
-        if self.method == "weighted":
-            return ((turns[member.id] + 1) / member.weight, member.sequence, member.id)
-        return (turns[member.id], member.sequence, member.id)
 
     def _open_load(self, users):
         """Open records each user owns: a defaultdict by user id (one query)."""
