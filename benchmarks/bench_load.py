@@ -368,6 +368,10 @@ class Results:
     def ok(self):
         return sum(len(values) for values in self.timings.values())
 
+    def rate(self):
+        """Requests served without error per second."""
+        return self.ok() / self.elapsed
+
     def add(self, other):
         """Pool the results of another run of the same database."""
         for operation, values in other.timings.items():
@@ -773,15 +777,15 @@ def report(users, results_by_db, problems_by_db):
         print(f"{operation:<18}" + "".join(cells) + ratios)
     totals = []
     for results in results_by_db.values():
-        ok = sum(len(values) for values in results.timings.values())
+        ok = results.ok()
         errors = sum(results.errors.values())
-        totals.append(f"| {ok:>5} {errors:>4} {'':>18} {ok / results.elapsed:>5.1f}")
+        totals.append(f"| {ok:>5} {errors:>4} {'':>18} {results.rate():>5.1f}")
     print(f"{'all':<18}" + "".join(totals))
     print("CPU ms per ok request (what the machine's 2 cores spend):")
     for kind in (*CpuMeter.KINDS, "all"):
         cells = []
         for results in results_by_db.values():
-            ok = sum(len(values) for values in results.timings.values())
+            ok = results.ok()
             spent = sum(results.cpu.values()) if kind == "all" else results.cpu[kind]
             cells.append(f"| {spent * 1000 / max(ok, 1):>33.1f} ")
         print(f"  {kind:<16}" + "".join(cells))
@@ -812,7 +816,7 @@ def report_targets(rates, results_by_db, problems_by_db):
     for label in labels[1:]:
         results = results_by_db[label]
         ratios = [rate[label] / rate[labels[0]] for rate in rates]
-        pooled = (results.ok() / results.elapsed) / (plain.ok() / plain.elapsed)
+        pooled = results.rate() / plain.rate()
         p95_ratios = {
             operation: percentile(results.timings[operation], 0.95)
             / percentile(plain.timings[operation], 0.95)
@@ -973,7 +977,7 @@ def main():
                         db_name, since, setup["sla_cron"], log_path, log_offset
                     )
                     results_by_db[label].add(results)
-                    rate[label] = results.ok() / results.elapsed
+                    rate[label] = results.rate()
                 rates.append(rate)
             report(users, results_by_db, problems_by_db)
             report_targets(rates, results_by_db, problems_by_db)
