@@ -3,6 +3,11 @@ from . import res_company
 from . import sales_process_working_time_cache_mixin
 from . import sales_process_cached_config_mixin
 from . import sales_process_admin_alert_mixin
+# the mixins of the stage history first: the tracking mixin imports it
+from . import sales_process_history_flags_mixin
+from . import sales_process_working_hours_mixin
+from . import sales_process_sla_sweep_mixin
+from . import sales_process_sla_notification_mixin
 from . import sales_process_stage_tracking_mixin
 from . import sales_process_tier_validation_mixin
 from . import sales_process_approval_request_mixin
@@ -16,6 +21,10 @@ from . import sales_process_sla_reminder
 from . import sales_process_sla_event
 from . import sales_process_sla_digest
 from . import sales_process_assignment_mixin
+from . import sales_process_assignment_planning_mixin
+from . import sales_process_assignment_dispatch_mixin
+from . import sales_process_assignment_notification_mixin
+from . import sales_process_assignment_jobs_mixin
 from . import sales_process_assignment_rule
 from . import sales_process_assignment_member
 from . import sales_process_assignment_turn

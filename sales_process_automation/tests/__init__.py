@@ -46,3 +46,6 @@ from . import test_dashboard
 from . import test_dashboard_tour
 from . import test_lead_create_queries
 from . import test_stage_change_queries
+from . import test_working_timeline
+from . import test_assignment_planner
+from . import test_sla_sweep_steps

@@ -9,7 +9,9 @@ from odoo.addons.mail.models.mail_template import MailTemplate
 
 from .common import SalesProcessCommon
 
-HISTORY_LOGGER = "odoo.addons.sales_process_automation.models.sales_process_stage_history"
+SLA_SWEEP_LOGGER = (
+    "odoo.addons.sales_process_automation.models.sales_process_sla_sweep_mixin"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -51,7 +53,7 @@ class TestHardeningCrons(SalesProcessCommon):
         )
         leads = self._create_leads(3)
         self._enter(leads, self.proposition, "2026-11-16 09:00:00")
-        with self.assertLogs(HISTORY_LOGGER, "ERROR") as logs:
+        with self.assertLogs(SLA_SWEEP_LOGGER, "ERROR") as logs:
             self._sweep("2026-11-24 09:00:00")
         self.assertIn("Lead 0", logs.output[0])
         failing, *others = leads
@@ -101,7 +103,7 @@ class TestHardeningCrons(SalesProcessCommon):
         self.proposal_policy.reminder_ids[0].mail_template_id = broken
         leads = self._create_leads(2)
         self._enter(leads, self.proposition, "2026-11-16 09:00:00")
-        with self.assertLogs(HISTORY_LOGGER, "ERROR"):
+        with self.assertLogs(SLA_SWEEP_LOGGER, "ERROR"):
             self._sweep("2026-11-17 10:00:00")
         events = self._open_rows(leads).sla_event_ids
         self.assertEqual(events.mapped("failed"), [True, True])

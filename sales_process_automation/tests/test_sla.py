@@ -10,8 +10,11 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.sales_process_automation.models.sales_process_stage_history import (
-    SalesProcessStageHistory,
+from odoo.addons.sales_process_automation.models.sales_process_sla_sweep_mixin import (
+    SalesProcessSlaSweepMixin,
+)
+from odoo.addons.sales_process_automation.models.sales_process_working_hours_mixin import (  # noqa: E501
+    SalesProcessWorkingHoursMixin,
 )
 
 from .common import SalesProcessCommon
@@ -53,7 +56,7 @@ class TestSla(SalesProcessCommon):
         with (
             freeze_time("2026-11-17 09:00:00"),
             patch.object(
-                SalesProcessStageHistory,
+                SalesProcessWorkingHoursMixin,
                 "_working_hours",
                 autospec=True,
                 side_effect=AssertionError("no working time on kanban cards"),
@@ -394,7 +397,7 @@ class TestSla(SalesProcessCommon):
         )
         leads = self._create_leads(5)
         self._enter(leads, self.proposition, "2026-11-16 09:00:00")
-        notify = SalesProcessStageHistory._sla_isolate_failures
+        notify = SalesProcessSlaSweepMixin._sla_isolate_failures
         calls = []
 
         def fail_on_second_batch(rows, *args):
@@ -404,7 +407,7 @@ class TestSla(SalesProcessCommon):
             return notify(rows, *args)
 
         with patch.object(
-            SalesProcessStageHistory, "_sla_isolate_failures", fail_on_second_batch
+            SalesProcessSlaSweepMixin, "_sla_isolate_failures", fail_on_second_batch
         ):
             self._sweep("2026-11-17 10:00:00")
         self.assertEqual(len(self._activities(leads)), 2, "first batch kept")
