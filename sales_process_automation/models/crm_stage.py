@@ -11,7 +11,10 @@ class CrmStage(models.Model):
     _name = "crm.stage"
     _inherit = ["crm.stage", "sales.process.admin.fields.mixin"]
 
-    _sales_process_admin_fields = ("sales_process_contract_signed", "sales_process_mandatory")
+    _sales_process_admin_fields = (
+        "sales_process_contract_signed",
+        "sales_process_mandatory",
+    )
 
     sales_process_contract_signed = fields.Boolean(
         string="Contract Signed",

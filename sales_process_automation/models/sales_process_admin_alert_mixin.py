@@ -45,7 +45,7 @@ class SalesProcessAdminAlertMixin(models.AbstractModel):
         try:
             domain = self._sales_process_stored_domain()
             domain.validate(model)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - any invalid domain is flagged
             if not self.domain_error:
                 # sudo: flagging the configuration is system work, whoever met it
                 self.sudo().domain_error = str(error)

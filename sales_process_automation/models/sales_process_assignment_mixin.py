@@ -8,6 +8,8 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..tools.cron_cursor import trigger_job
+
 _logger = logging.getLogger(__name__)
 
 
@@ -103,12 +105,7 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
                 # sudo: the job's bookkeeping, whoever saved the record (a
                 # customer's ticket from the portal)
                 later.sudo().sales_process_assignment_queued = True
-                # the id is cached: the module's job needs no existence check
-                self.env["ir.cron"].browse(
-                    self.env["ir.model.data"]._xmlid_to_res_id(
-                        "sales_process_automation.ir_cron_assign_queued"
-                    )
-                )._trigger()
+                trigger_job(self.env, "sales_process_automation.ir_cron_assign_queued")
         matched = (
             records.env["sales.process.assignment.rule"]._match(records)
             if records

@@ -7,6 +7,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..tools.cron_cursor import trigger_job
+
 
 class SalesProcessAssignmentNotificationMixin(models.AbstractModel):
     """What an assignment tells people: the first-contact activity, the mail
@@ -109,12 +111,11 @@ class SalesProcessAssignmentNotificationMixin(models.AbstractModel):
         # minute (their triggers fall due together). A trigger of its own for
         # each assignment: one committed while the queue runs is still due.
         next_minute = fields.Datetime.now().replace(second=0, microsecond=0)
-        # the id is cached: Odoo's queue needs no existence check
-        self.env["ir.cron"].browse(
-            self.env["ir.model.data"]._xmlid_to_res_id(
-                "mail.ir_cron_mail_scheduler_action"
-            )
-        )._trigger(next_minute + timedelta(minutes=1))
+        trigger_job(
+            self.env,
+            "mail.ir_cron_mail_scheduler_action",
+            next_minute + timedelta(minutes=1),
+        )
 
     def _launch_playbook(self, records):
         """Start the rule's activity plan on the records, per assignee."""

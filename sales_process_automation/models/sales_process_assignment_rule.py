@@ -23,7 +23,11 @@ LOCATION_PREFIX = {"crm.lead": "", "helpdesk.ticket": "partner_id."}
 
 
 class SalesProcessAssignmentRule(models.Model):
-    """Which team and rep a new lead or ticket goes to, and why."""
+    """Which team and rep a new lead or ticket goes to, and why: the rules,
+    their conditions and the records they match. Choosing the rep, writing the
+    assignment, telling people and the scheduled jobs are in the mixins below,
+    one job each.
+    """
 
     _name = "sales.process.assignment.rule"
     _description = "Assignment Rule"
@@ -490,7 +494,6 @@ class SalesProcessAssignmentRule(models.Model):
         except Exception:  # noqa: BLE001 - _match flags the rule and skips it
             return None
         return rule._condition_domain()
-
 
     def _reps_report(self, availability):
         """What a plan weighs for each rep of the rule, now: ``[(rep, works

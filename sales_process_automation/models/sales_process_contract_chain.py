@@ -692,7 +692,9 @@ class SalesProcessContractChain(models.Model):
             (self.env._("Order"), order.name),
             (self.env._("Salesperson"), order.user_id.name or ""),
             (
-                self.env._("Signed on") if order.signed_on else self.env._("Confirmed on"),
+                self.env._("Signed on")
+                if order.signed_on
+                else self.env._("Confirmed on"),
                 format_date(self.env, order.signed_on or order.date_order),
             ),
             (self.env._("Delivery"), format_date(self.env, delivery)),

@@ -260,7 +260,8 @@ class SalesProcessSlaPolicy(models.Model):
         self.ensure_one()
         if self.duration_unit == "days":
             return self.duration
-        return self.duration / (self.env.company.resource_calendar_id.hours_per_day or 8.0)
+        hours_per_day = self.env.company.resource_calendar_id.hours_per_day or 8.0
+        return self.duration / hours_per_day
 
     @api.model
     @ormcache("res_model")

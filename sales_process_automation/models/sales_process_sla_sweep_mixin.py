@@ -144,7 +144,7 @@ class SalesProcessSlaSweepMixin(models.AbstractModel):
             with self.env.cr.savepoint():
                 self._sla_notify_and_act(reminded, breached)
             return {}
-        except Exception:
+        except Exception:  # noqa: BLE001 - the rows run again one by one
             _logger.info("SLA sweep: a batch failed, its rows run one by one")
         return self._sla_isolate_rows(reminded, breached)
 

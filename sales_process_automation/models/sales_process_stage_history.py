@@ -353,6 +353,8 @@ class SalesProcessStageHistory(models.Model):
                 ids_by_value[vals.get(row_field) or False].append(document.id)
             for value, ids in ids_by_value.items():
                 field.write(documents.browse(ids), value)
+        # what depends on them (another module's fields) follows, as after a write
+        documents.modified(list(OPEN_ROW_FIELDS.values()))
 
     @api.model
     def _insert_rows(

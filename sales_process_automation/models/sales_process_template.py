@@ -222,7 +222,11 @@ class SalesProcessTemplateLine(models.Model):
                 "duration_unit": "days",
                 "reminder_ids": [
                     Command.create(
-                        {"anchor": "entry", "delay": self.sla_days / 2, "delay_unit": "days"}
+                        {
+                            "anchor": "entry",
+                            "delay": self.sla_days / 2,
+                            "delay_unit": "days",
+                        }
                     )
                 ],
             }

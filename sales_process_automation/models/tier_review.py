@@ -13,7 +13,8 @@ class TierReview(models.Model):
         reviewers = super()._get_reviewers()
         if self._sales_process_engine_only({self.model}):
             resource = self.env[self.model].browse(self.res_id)
-            reviewers -= self.requested_by | resource._sales_process_excluded_reviewers()
+            excluded = resource._sales_process_excluded_reviewers()
+            reviewers -= self.requested_by | excluded
         return reviewers
 
     @api.model_create_multi

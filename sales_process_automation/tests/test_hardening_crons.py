@@ -35,8 +35,10 @@ class TestHardeningCrons(SalesProcessCommon):
 
     def _admin_alerts(self, record, text):
         return record.message_ids.filtered(
-            lambda message: text in message.body
-            and self.process_admin.partner_id in message.partner_ids
+            lambda message: (
+                text in message.body
+                and self.process_admin.partner_id in message.partner_ids
+            )
         )
 
     # item 11: one failing row does not stop the sweep
@@ -67,9 +69,7 @@ class TestHardeningCrons(SalesProcessCommon):
         breach = row.sla_event_ids.filtered(lambda event: event.kind == "breach")
         self.assertTrue(breach.failed)
         self.assertIn("the ERP is down", breach.error)
-        self.assertFalse(
-            (self._open_rows(leads[1:]).sla_event_ids).filtered("failed")
-        )
+        self.assertFalse((self._open_rows(leads[1:]).sla_event_ids).filtered("failed"))
         self.assertTrue(self._admin_alerts(self.proposal_policy, "Lead 0"))
         self.assertEqual(
             self.History.search([("sla_event_ids.failed", "=", True)]), row
@@ -87,9 +87,7 @@ class TestHardeningCrons(SalesProcessCommon):
         broken = self.env["mail.template"].create(
             {
                 "name": "Broken reminder",
-                "model_id": self.env["ir.model"]._get_id(
-                    "sales.process.stage.history"
-                ),
+                "model_id": self.env["ir.model"]._get_id("sales.process.stage.history"),
                 "subject": "Reminder",
                 "body_html": "<p>Hello</p>",
             }
@@ -137,10 +135,15 @@ class TestHardeningCrons(SalesProcessCommon):
                 [{"name": f"Silent {index}", "user_id": False} for index in range(5)]
             )
         cron = self.env.ref("sales_process_automation.ir_cron_first_contact_sweep")
-        with self._out_of_time(), freeze_time("2026-11-17 10:00:00"):
-            with self.enter_registry_test_mode():
-                cron.method_direct_trigger()
-        self.assertEqual(leads.mapped("sales_process_first_contact_escalated").count(True), 2)
+        with (
+            self._out_of_time(),
+            freeze_time("2026-11-17 10:00:00"),
+            self.enter_registry_test_mode(),
+        ):
+            cron.method_direct_trigger()
+        self.assertEqual(
+            leads.mapped("sales_process_first_contact_escalated").count(True), 2
+        )
         self.assertEqual(self._progress(cron).remaining, 3)
         with freeze_time("2026-11-17 10:05:00"), self.enter_registry_test_mode():
             cron.method_direct_trigger()
@@ -157,15 +160,21 @@ class TestHardeningCrons(SalesProcessCommon):
             {"name": "East", "team_id": self.team_east.id}
         )
         cron = self.env.ref("sales_process_automation.ir_cron_assign_backlog")
-        with self._out_of_time(), freeze_time("2026-11-16 10:00:00"):
-            with self.enter_registry_test_mode():
-                cron.method_direct_trigger()
+        with (
+            self._out_of_time(),
+            freeze_time("2026-11-16 10:00:00"),
+            self.enter_registry_test_mode(),
+        ):
+            cron.method_direct_trigger()
         self.assertEqual(len(leads.filtered("user_id")), 2)
         self.assertEqual(self._progress(cron).remaining, 3)
         # the next call starts after the last lead done, not from the first
-        with self._out_of_time(), freeze_time("2026-11-16 10:01:00"):
-            with self.enter_registry_test_mode():
-                cron.method_direct_trigger()
+        with (
+            self._out_of_time(),
+            freeze_time("2026-11-16 10:01:00"),
+            self.enter_registry_test_mode(),
+        ):
+            cron.method_direct_trigger()
         self.assertEqual(len(leads.filtered("user_id")), 4)
         with freeze_time("2026-11-16 10:02:00"), self.enter_registry_test_mode():
             cron.method_direct_trigger()
@@ -197,9 +206,12 @@ class TestHardeningCrons(SalesProcessCommon):
             return send_mail_batch(template, res_ids, *args, **kwargs)
 
         cron = self.env.ref("sales_process_automation.ir_cron_sla_digest")
-        with patch.object(MailTemplate, "send_mail_batch", count_calls):
-            with freeze_time("2026-11-24 10:05:00"), self.enter_registry_test_mode():
-                cron.method_direct_trigger()
+        with (
+            patch.object(MailTemplate, "send_mail_batch", count_calls),
+            freeze_time("2026-11-24 10:05:00"),
+            self.enter_registry_test_mode(),
+        ):
+            cron.method_direct_trigger()
         self.assertEqual(len(calls), 1)
         self.assertEqual(len(calls[0]), 2, "the director and the West leader")
 
@@ -215,17 +227,24 @@ class TestHardeningCrons(SalesProcessCommon):
         ).action_recompute_open_records()
         self.assertEqual(action["tag"], "display_notification")
         self.assertEqual(
-            set(leads.mapped("sales_process_sla_deadline")), {self._deadline(5)}, "not yet"
+            set(leads.mapped("sales_process_sla_deadline")),
+            {self._deadline(5)},
+            "not yet",
         )
         cron = self.env.ref("sales_process_automation.ir_cron_sla_recompute")
-        with self._out_of_time(), freeze_time("2026-11-16 10:00:00"):
-            with self.enter_registry_test_mode():
-                cron.method_direct_trigger()
+        with (
+            self._out_of_time(),
+            freeze_time("2026-11-16 10:00:00"),
+            self.enter_registry_test_mode(),
+        ):
+            cron.method_direct_trigger()
         self.assertGreater(self._progress(cron).remaining, 0)
         with freeze_time("2026-11-16 10:01:00"), self.enter_registry_test_mode():
             cron.method_direct_trigger()
         leads.invalidate_recordset()
-        self.assertEqual(set(leads.mapped("sales_process_sla_deadline")), {self._deadline(10)})
+        self.assertEqual(
+            set(leads.mapped("sales_process_sla_deadline")), {self._deadline(10)}
+        )
         self.assertFalse(
             self.env["ir.config_parameter"].get_param(
                 "sales_process_automation.sla_recompute_models"
@@ -234,6 +253,4 @@ class TestHardeningCrons(SalesProcessCommon):
 
     def _deadline(self, days):
         # 8 working hours a day from Monday 2026-11-16 09:00, Monday to Friday
-        return {5: datetime(2026, 11, 23, 9, 0), 10: datetime(2026, 11, 30, 9, 0)}[
-            days
-        ]
+        return {5: datetime(2026, 11, 23, 9, 0), 10: datetime(2026, 11, 30, 9, 0)}[days]

@@ -26,7 +26,10 @@ class TestHardeningIntegrity(SalesProcessCommon):
     # item 9: Sales Managers set the sales process fields over RPC
     def test_sales_manager_cannot_set_process_fields(self):
         stage = self.intake.with_user(self.director)
-        for values in ({"sales_process_mandatory": True}, {"sales_process_contract_signed": True}):
+        for values in (
+            {"sales_process_mandatory": True},
+            {"sales_process_contract_signed": True},
+        ):
             with self.assertRaisesRegex(AccessError, "Only Sales Process admin"):
                 stage.write(values)
         with self.assertRaisesRegex(AccessError, "Only Sales Process admin"):
@@ -46,10 +49,12 @@ class TestHardeningIntegrity(SalesProcessCommon):
         self.helpdesk_team.with_user(self.helpdesk_director).name = "Onboarding"
         # the Sales Process administrator sets them
         self.intake.with_user(self.process_admin).sales_process_mandatory = True
-        self.team_west.with_user(self.process_admin).sales_process_resource_calendar_id = (
-            other_calendar
+        self.team_west.with_user(
+            self.process_admin
+        ).sales_process_resource_calendar_id = other_calendar
+        self.assertEqual(
+            self.team_west.sales_process_resource_calendar_id, other_calendar
         )
-        self.assertEqual(self.team_west.sales_process_resource_calendar_id, other_calendar)
 
     # item 15: a signed contract wins the opportunity past a mandatory stage
     def test_signed_contract_wins_past_a_mandatory_stage(self):
@@ -77,7 +82,9 @@ class TestHardeningIntegrity(SalesProcessCommon):
         cron = self.env.ref("sales_process_automation.ir_cron_contract_chain")
         with self.enter_registry_test_mode():
             cron.method_direct_trigger()
-        step = order.sales_process_contract_step_ids.filtered(lambda step: step.code == "won")
+        step = order.sales_process_contract_step_ids.filtered(
+            lambda step: step.code == "won"
+        )
         self.assertEqual(step.state, "done")
         self.assertEqual(lead.stage_id, self.won)
         self.assertFalse(lead.sales_process_stage_skip_request_ids)
@@ -112,7 +119,9 @@ class TestHardeningIntegrity(SalesProcessCommon):
         self.assertFalse(tail.exists())
         self.assertTrue(tail_rows.exists())
         self.assertEqual(tail_rows.lead_id, head)
-        self.assertEqual(tail_rows.filtered(lambda row: not row.date_out), tail_rows[:0])
+        self.assertEqual(
+            tail_rows.filtered(lambda row: not row.date_out), tail_rows[:0]
+        )
         self.assertEqual(complex_request.lead_id, head)
         self.assertEqual(complex_request.state, "pending")
         self.assertTrue(head.sales_process_complex)

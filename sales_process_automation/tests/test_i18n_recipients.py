@@ -27,7 +27,10 @@ CODE_TERMS = {
     },
 }
 TEMPLATE_SUBJECTS = {
-    "zh_CN": ("提醒：{{ object.display_name }}", "SLA 已违反：{{ object.display_name }}"),
+    "zh_CN": (
+        "提醒：{{ object.display_name }}",
+        "SLA 已违反：{{ object.display_name }}",
+    ),
     "ru_RU": (
         "Напоминание: {{ object.display_name }}",
         "SLA нарушен: {{ object.display_name }}",
@@ -110,9 +113,7 @@ class TestI18nRecipients(SalesProcessCommon):
         )
 
     def _deadline_in(self, lang, lead):
-        row = self.History.search(
-            [("lead_id", "=", lead.id), ("date_out", "=", False)]
-        )
+        row = self.History.search([("lead_id", "=", lead.id), ("date_out", "=", False)])
         return row.with_context(lang=lang)._sla_format_deadline()
 
     def test_breach_each_recipient_in_their_language(self):
@@ -123,8 +124,9 @@ class TestI18nRecipients(SalesProcessCommon):
         # the escalation user (English) first: the Russian leader still reads
         # the breach in Russian
         self.assertEqual(
-            self._mail_to(self.director.partner_id, "SLA нарушен: Late deal")
-            .recipient_ids,
+            self._mail_to(
+                self.director.partner_id, "SLA нарушен: Late deal"
+            ).recipient_ids,
             self.director.partner_id,
         )
         self.assertEqual(
@@ -155,9 +157,13 @@ class TestI18nRecipients(SalesProcessCommon):
         ):
             mine = leads.filtered(lambda lead, user=user: lead.user_id == user)
             self.assertEqual(
-                set(self.env["mail.activity"].search(
-                    [("res_model", "=", "crm.lead"), ("res_id", "in", mine.ids)]
-                ).mapped("summary")),
+                set(
+                    self.env["mail.activity"]
+                    .search(
+                        [("res_model", "=", "crm.lead"), ("res_id", "in", mine.ids)]
+                    )
+                    .mapped("summary")
+                ),
                 {summary},
             )
             message = self.env["mail.message"].search(

@@ -18,7 +18,9 @@ class TestProcessHandoff(SalesProcessCommon):
         super().setUpClass()
         Stage = cls.env["crm.stage"]
         team = [Command.link(cls.team_east.id)]
-        cls.capture = Stage.create({"name": "Capture", "sequence": 101, "team_ids": team})
+        cls.capture = Stage.create(
+            {"name": "Capture", "sequence": 101, "team_ids": team}
+        )
         cls.screening = Stage.create(
             {"name": "Screening", "sequence": 102, "team_ids": team}
         )
@@ -35,7 +37,9 @@ class TestProcessHandoff(SalesProcessCommon):
         )
         cls.presales = [
             new_test_user(
-                cls.env, login=f"spa_presales_{index}", groups="sales_team.group_sale_salesman"
+                cls.env,
+                login=f"spa_presales_{index}",
+                groups="sales_team.group_sale_salesman",
             )
             for index in range(3)
         ]
@@ -105,7 +109,9 @@ class TestProcessHandoff(SalesProcessCommon):
 
     def test_named_user_becomes_responsible_and_gives_the_lead_back(self):
         legal = self.presales[0]
-        self._step(self.screening, owner_type="user", owner_user_id=legal.id, reassign=True)
+        self._step(
+            self.screening, owner_type="user", owner_user_id=legal.id, reassign=True
+        )
         lead = self._lead()
         lead.stage_id = self.screening
         self.assertEqual(self._handoffs(lead).user_id, legal)

@@ -46,7 +46,9 @@ class TestProcessTemplate(SalesProcessCommon):
     def test_seven_stages_on_an_empty_team_then_again(self):
         self._apply(self.seven, self.team_west)
         steps, policies = self._process(self.team_west)
-        names = steps.sorted(lambda step: step.stage_id.sequence).stage_id.mapped("name")
+        names = steps.sorted(lambda step: step.stage_id.sequence).stage_id.mapped(
+            "name"
+        )
         self.assertEqual(
             names,
             [
@@ -86,7 +88,9 @@ class TestProcessTemplate(SalesProcessCommon):
         self._apply(self.b2b, self.team_west)
         steps, _policies = self._process(self.team_west)
         self.assertEqual(len(steps), 7)
-        fulfilment = steps.filtered(lambda step: step.stage_id.name == "Order Fulfilment")
+        fulfilment = steps.filtered(
+            lambda step: step.stage_id.name == "Order Fulfilment"
+        )
         self.assertEqual(fulfilment.owner_type, "group")
         self.assertTrue(fulfilment.stage_id.sales_process_contract_signed)
         before = self._snapshot(self.team_west)
@@ -95,7 +99,11 @@ class TestProcessTemplate(SalesProcessCommon):
 
     def test_existing_stages_are_matched_by_name_and_keep_their_history(self):
         proposal = self.env["crm.stage"].create(
-            {"name": "proposal", "sequence": 150, "team_ids": [Command.link(self.team_east.id)]}
+            {
+                "name": "proposal",
+                "sequence": 150,
+                "team_ids": [Command.link(self.team_east.id)],
+            }
         )
         lead = self._create_leads(1, stage_id=proposal.id)
         rows = self._rows(lead)
@@ -126,7 +134,11 @@ class TestProcessTemplate(SalesProcessCommon):
             lambda line: line.stage_name == "Proposal"
         )
         self.assertEqual(
-            (proposal_line.owner_type, proposal_line.expected_days, proposal_line.sla_days),
+            (
+                proposal_line.owner_type,
+                proposal_line.expected_days,
+                proposal_line.sla_days,
+            ),
             ("team_leader", 4, 5),
         )
         self._apply(template, self.team_west)

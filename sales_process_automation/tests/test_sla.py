@@ -252,7 +252,9 @@ class TestSla(SalesProcessCommon):
         with freeze_time("2026-11-24 10:00:00"):
             self.proposal_policy.action_recompute_open_records()
         lead.invalidate_recordset()
-        self.assertEqual(lead.sales_process_sla_status, "breached", "still late with 4.5 days")
+        self.assertEqual(
+            lead.sales_process_sla_status, "breached", "still late with 4.5 days"
+        )
         self.proposal_policy.duration = 10
         with freeze_time("2026-11-24 10:00:00"):
             self.proposal_policy.action_recompute_open_records()
@@ -332,6 +334,28 @@ class TestSla(SalesProcessCommon):
         self.assertEqual(
             created[0].sales_process_sla_deadline, datetime(2026, 11, 16, 14, 0)
         )
+
+    def test_fields_following_the_sla_status_are_told_it_changed(self):
+        """The SLA status and stage owner set with the record's own update are
+        marked modified, as a write does: fields of other modules that depend
+        on them are recomputed."""
+        lead = self._create_leads(1)
+        self.env.flush_all()
+        modified = []
+        original = type(lead).modified
+
+        def spy(records, fnames, *args, **kwargs):
+            modified.extend(fnames)
+            return original(records, fnames, *args, **kwargs)
+
+        with (
+            freeze_time("2026-11-16 09:00:00"),
+            patch.object(type(lead), "modified", spy),
+        ):
+            lead.write({"stage_id": self.proposition.id})
+        self.assertEqual(lead.sales_process_sla_status, "on_track")
+        self.assertIn("sales_process_sla_status", modified)
+        self.assertIn("sales_process_stage_owner_id", modified)
 
     def test_breach_runs_the_server_action(self):
         tag = self.env["crm.tag"].create({"name": "Overdue"})
@@ -588,9 +612,7 @@ class TestSla(SalesProcessCommon):
         self._enter(lead, self.proposition, "2026-11-25 09:00:00")
         self.assertEqual(lead.sales_process_sla_deadline, datetime(2026, 11, 30, 9, 0))
         self._sweep("2026-11-25 10:00:00")
-        self.assertFalse(
-            self._activities(lead), "the first reminder is not sent again"
-        )
+        self.assertFalse(self._activities(lead), "the first reminder is not sent again")
         self._sweep("2026-11-27 10:00:00")
         self.assertEqual(len(self._activities(lead)), 1, "the 4-day reminder")
 

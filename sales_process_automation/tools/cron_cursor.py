@@ -1,7 +1,8 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Where a job that walks records by id stopped, so that the next call of the
-scheduler goes on from there instead of starting over from the first id."""
+"""The module's scheduled jobs: where a job that walks records by id stopped,
+so that the next call of the scheduler goes on from there instead of starting
+over from the first id; and how a request asks a job to run."""
 
 from odoo.fields import Domain
 
@@ -40,3 +41,12 @@ def process_in_batches(model, domain, key, batch_size, process):
         if not env["ir.cron"]._commit_progress(len(records), remaining=remaining):
             return False
     return True
+
+
+def trigger_job(env, xmlid, at=None):
+    """Have the scheduled action ``xmlid`` run at ``at`` (now if None).
+
+    The action's id comes from the registry cache: a request that triggers a
+    job costs no read of the action.
+    """
+    env["ir.cron"].browse(env["ir.model.data"]._xmlid_to_res_id(xmlid))._trigger(at)

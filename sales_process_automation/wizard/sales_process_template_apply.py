@@ -32,7 +32,9 @@ class SalesProcessTemplateApply(models.TransientModel):
         self.ensure_one()
         if not self.name:
             raise UserError(self.env._("Name the new template."))
-        template = self.env["sales.process.template"]._from_team(self.team_id, self.name)
+        template = self.env["sales.process.template"]._from_team(
+            self.team_id, self.name
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": "sales.process.template",
