@@ -4,7 +4,7 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ..tools.cron_cursor import process_in_batches
+from ..tools.cron_cursor import job_batch_size, process_in_batches
 
 
 class SalesProcessAssignmentJobsMixin(models.AbstractModel):
@@ -17,18 +17,9 @@ class SalesProcessAssignmentJobsMixin(models.AbstractModel):
     _description = "Assignment Rule Jobs"
 
     @api.model
-    def _batch_size(self):
-        # sudo: a technical setting, read whoever runs the job
-        return int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("sales_process_automation.assignment_batch_size", 500)
-        )
-
-    @api.model
     def _cron_assign_backlog(self):
         """Assign the unassigned open records, in batches committed one by one."""
-        batch_size = self._batch_size()
+        batch_size = job_batch_size(self.env, "assignment")
         for res_model, _label in self._fields["res_model"].selection:
             if not self.search_count([("res_model", "=", res_model)], limit=1):
                 continue
@@ -48,14 +39,14 @@ class SalesProcessAssignmentJobsMixin(models.AbstractModel):
         """Assign the records users saved without an owner and left to this
         job, in batches committed one by one; the hourly backlog job retries
         the records left waiting."""
-        batch_size = self._batch_size()
+        batch_size = job_batch_size(self.env, "assignment")
         for res_model, _label in self._fields["res_model"].selection:
             Model = self.env[res_model]
             domain = Domain("sales_process_assignment_queued", "=", True)
             while records := Model.search(
                 domain, limit=batch_size, order="id"
             ).try_lock_for_update():
-                records.sales_process_assignment_queued = False
+                records._assignment_set_queued(False)
                 records.filtered_domain(
                     [("user_id", "=", False), *Model._assignment_open_domain()]
                 )._assignment_apply_isolated()
@@ -72,7 +63,7 @@ class SalesProcessAssignmentJobsMixin(models.AbstractModel):
         in the same transaction, and records locked by another run are left
         to it.
         """
-        batch_size = self._batch_size()
+        batch_size = job_batch_size(self.env, "assignment")
         now = fields.Datetime.now()
         for res_model, _label in self._fields["res_model"].selection:
             Model = self.env[res_model]

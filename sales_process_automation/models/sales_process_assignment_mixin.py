@@ -102,9 +102,7 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
             later = records.filtered(lambda record: not record.user_id)
             if later:
                 records -= later
-                # sudo: the job's bookkeeping, whoever saved the record (a
-                # customer's ticket from the portal)
-                later.sudo().sales_process_assignment_queued = True
+                later._assignment_set_queued(True)
                 trigger_job(self.env, "sales_process_automation.ir_cron_assign_queued")
         matched = (
             records.env["sales.process.assignment.rule"]._match(records)
@@ -124,6 +122,17 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         if kept:
             self._assignment_log_kept(kept)
         return self
+
+    def _assignment_set_queued(self, queued):
+        """Flag the records for the assignment job, or clear the flag.
+
+        The job's bookkeeping, not a change of the records: set as the ORM
+        sets a field, without a write (no tracking, stage history or write
+        date), whoever saved the records (a customer's ticket from the portal).
+        Nothing depends on the flag. Written with the records' next update.
+        """
+        field = self._fields["sales_process_assignment_queued"]
+        field.write(self, queued)
 
     def _assignment_apply_isolated(self):
         """``_assignment_apply`` for a job: a record that fails stops no other.

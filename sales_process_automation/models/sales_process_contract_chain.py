@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import format_date, formatLang
 
-from ..tools.cron_cursor import process_in_batches
+from ..tools.cron_cursor import job_batch_size, process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ class SalesProcessContractChain(models.Model):
         A batch takes two transactions (``JOB_PHASES``); a chain stays queued
         until its second one, and whoever locks it next runs what is not done.
         """
-        batch_size = self._batch_size()
+        batch_size = job_batch_size(self.env, "contract")
         conflicts = 0
         while True:
             self.env.cr.execute(
@@ -267,15 +267,6 @@ class SalesProcessContractChain(models.Model):
             group._run_steps(codes)
             if settle:
                 group._settle()
-
-    @api.model
-    def _batch_size(self):
-        return int(
-            # sudo: a technical setting, read whoever runs the job
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("sales_process_automation.contract_batch_size", 500)
-        )
 
     def _run_step(self, code):
         """``{chain id: (state, message, record)}`` of step ``code``."""
@@ -742,7 +733,7 @@ class SalesProcessContractChain(models.Model):
     def _cron_escalate_overdue_invoices(self):
         """Escalate unpaid invoices of signed contracts long past their due date."""
         today = fields.Date.context_today(self)
-        batch_size = self._batch_size()
+        batch_size = job_batch_size(self.env, "contract")
         domain = Domain(
             [
                 ("overdue_escalated", "=", False),

@@ -130,29 +130,26 @@ class SalesProcessSlaNotificationMixin(models.AbstractModel):
                 self.order_state, ""
             )
         )
-        if self.date_deadline <= now:
-            hours = self._working_hours(
-                [(self.resource_calendar_id.id, self.date_deadline, now)]
-            )[0]
+        overdue = self.date_deadline <= now
+        start, stop = sorted((self.date_deadline, now))
+        hours = self._working_hours([(self.resource_calendar_id.id, start, stop)])[0]
+        values = {
+            "record": document.display_name,
+            "time": self._sla_time_in_words(hours),
+            "stage": stage,
+            "deadline": self._sla_format_deadline(),
+        }
+        if overdue:
             return self.env._(
                 "%(record)s is %(time)s overdue in %(stage)s (deadline "
                 "%(deadline)s): move it to its next stage, or ask for more time "
                 "by marking it complex.",
-                record=document.display_name,
-                time=self._sla_time_in_words(hours),
-                stage=stage,
-                deadline=self._sla_format_deadline(),
+                **values,
             )
-        hours = self._working_hours(
-            [(self.resource_calendar_id.id, now, self.date_deadline)]
-        )[0]
         return self.env._(
             "%(record)s has %(time)s left in %(stage)s (deadline %(deadline)s): "
             "move it to its next stage before then.",
-            record=document.display_name,
-            time=self._sla_time_in_words(hours),
-            stage=stage,
-            deadline=self._sla_format_deadline(),
+            **values,
         )
 
     def _sla_format_deadline(self):

@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import ormcache
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.cron_cursor import job_batch_size
 from .sales_process_stage_history import HISTORY_MODELS
 
 STAGE_COLUMNS = {
@@ -464,7 +465,7 @@ class SalesProcessSlaPolicy(models.Model):
         """
         History = self.env["sales.process.stage.history"]
         res_models = sorted(set(self.mapped("res_model")))
-        batch_size = History._sla_batch_size()
+        batch_size = job_batch_size(self.env, "sla")
         if (
             History.search_count(
                 [("res_model", "in", res_models), ("date_out", "=", False)],

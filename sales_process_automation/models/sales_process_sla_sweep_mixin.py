@@ -6,7 +6,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ..tools.cron_cursor import process_in_batches, write_cursor
+from ..tools.cron_cursor import job_batch_size, process_in_batches, write_cursor
 from ..tools.sla_sweep import sweep_steps
 
 _logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class SalesProcessSlaSweepMixin(models.AbstractModel):
                 self._sla_sweep_exclusion_domain(),
             ]
         )
-        batch_size = self._sla_batch_size()
+        batch_size = job_batch_size(self.env, "sla")
         rows = self.search(
             domain, limit=batch_size, order="sla_next_check, id"
         ).try_lock_for_update()
@@ -60,15 +60,6 @@ class SalesProcessSlaSweepMixin(models.AbstractModel):
             Domain("lead_id", "=", False)
             | Domain("lead_id.sales_process_complex", "=", False)
             | Domain("lead_id.sales_process_extension_approved", "=", True)
-        )
-
-    @api.model
-    def _sla_batch_size(self):
-        # sudo: a technical setting, read whoever runs the sweep
-        return int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("sales_process_automation.sla_batch_size", 500)
         )
 
     def _sla_process(self, now):
@@ -237,7 +228,7 @@ class SalesProcessSlaSweepMixin(models.AbstractModel):
     def _cron_sla_recompute_open_rows(self):
         """Apply the current policies to the open rows of the models asked for,
         a batch at a time, going on where the last call stopped."""
-        batch_size = self._sla_batch_size()
+        batch_size = job_batch_size(self.env, "sla")
         pending = self._sla_recompute_pending()
         for res_model in list(pending):
             domain = Domain("res_model", "=", res_model) & Domain(

@@ -357,6 +357,30 @@ class TestSla(SalesProcessCommon):
         self.assertIn("sales_process_sla_status", modified)
         self.assertIn("sales_process_stage_owner_id", modified)
 
+    def test_activities_tell_the_working_time_left_or_overdue(self):
+        lead = self._create_leads(1)
+        self._enter(lead, self.proposition, "2026-11-16 09:00:00")
+        # the first reminder, a day after entry: four working days minus an
+        # hour to the deadline
+        self._sweep("2026-11-17 10:00:00")
+        reminder = self._activities(lead)
+        self.assertRegex(
+            reminder.note,
+            rf"{lead.name} has 3.9 working days left in {self.proposition.name} "
+            r"\(deadline .+\): move it to its next stage before then.",
+        )
+        # a working day and an hour after the deadline
+        self._sweep("2026-11-24 10:00:00")
+        breach = self._activities(lead).filtered(
+            lambda activity: activity.summary.startswith("SLA breached")
+        )
+        self.assertEqual(len(breach), 1)
+        self.assertRegex(
+            breach.note,
+            rf"{lead.name} is 1.1 working days overdue in {self.proposition.name} "
+            r"\(deadline .+\): move it to its next stage, or ask for more time",
+        )
+
     def test_breach_runs_the_server_action(self):
         tag = self.env["crm.tag"].create({"name": "Overdue"})
         self.proposal_policy.breach_action_id = self.env["ir.actions.server"].create(

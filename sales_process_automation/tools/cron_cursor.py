@@ -9,6 +9,17 @@ from odoo.fields import Domain
 PREFIX = "sales_process_automation.cron_cursor."
 
 
+def job_batch_size(env, job):
+    """How many records the job ``job`` takes at a time: the setting
+    ``sales_process_automation.<job>_batch_size``, 500 by default."""
+    # sudo: a technical setting, read whoever runs the job
+    return int(
+        env["ir.config_parameter"]
+        .sudo()
+        .get_param(f"sales_process_automation.{job}_batch_size", 500)
+    )
+
+
 def read_cursor(env, key):
     """The last id done by the job ``key``, 0 when it starts over."""
     # sudo: a technical bookmark of the job, whoever runs it
