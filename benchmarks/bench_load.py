@@ -15,8 +15,10 @@ it. Each run lasts ``--duration`` seconds; runs of both databases alternate so
 that both see the same background load. The table gives, per operation and
 database, the count, the errors, p50 / p95 in ms and the throughput (ok/s);
 after each run the integrity checks read the database: one open stage history
-row per record, no duplicate contract chain, invoice or ticket, the SLA sweep
-ran and did not fail, no ERROR in the server log. With ``--rounds R``, each
+row per record, no duplicate contract chain, invoice or ticket, no lead left
+waiting for the assignment job over 90 s, the SLA sweep ran and did not fail,
+no ERROR in the server log; they also tell how many times the assignment job
+ran. With ``--rounds R``, each
 database runs R times for each N, in turns, and the tables pool the rounds: on
 2 cores one run of 25 s varies by about 10 %. The targets follow each table:
 throughput (pooled, and of each round), p95 of each operation and p50 of lead
@@ -684,6 +686,26 @@ def integrity(db_name, since, cron_id, log_path, log_offset):
                 problems.append(
                     f"{chains} orders with several chains, {tickets} shared tickets"
                 )
+            # the leads saved without an owner wait for the assignment job a
+            # few seconds, about a minute at most when it gathers them
+            waiting = count(
+                "SELECT count(*) FROM crm_lead WHERE sales_process_assignment_queued"
+                " AND create_date < (now() AT TIME ZONE 'UTC') - interval '90 seconds'"
+            )
+            if waiting:
+                problems.append(
+                    f"{waiting} leads waiting for the assignment job for over 90 s"
+                )
+            runs = count(
+                "SELECT count(*) FROM ir_cron_progress progress"
+                " JOIN ir_model_data data ON data.model = 'ir.cron'"
+                " AND data.res_id = progress.cron_id"
+                " AND data.module = 'sales_process_automation'"
+                " AND data.name = 'ir_cron_assign_queued'"
+                " WHERE progress.create_date >= %s",
+                since,
+            )
+            problems.append(f"info: assignment job runs during the run: {runs}")
         invoices = count(
             "SELECT count(*) FROM (SELECT invoice_origin FROM account_move"
             " WHERE move_type = 'out_invoice' AND create_date >= %s"

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..tools.cron_cursor import trigger_job
+from ..tools.cron_cursor import trigger_job_gathered
 
 _logger = logging.getLogger(__name__)
 
@@ -98,12 +98,19 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         if not self.env.su and not self._assignment_creator_sees_all():
             # the rules may give a record to a colleague, whose records this
             # user may not read, and the web client reads a record back once
-            # saved: the unassigned ones go to the job, seconds later
+            # saved: the unassigned ones go to the job, which takes those of
+            # a few seconds in one run (a run per record costs the server
+            # more than the assignment itself)
             later = records.filtered(lambda record: not record.user_id)
             if later:
                 records -= later
                 later._assignment_set_queued(True)
-                trigger_job(self.env, "sales_process_automation.ir_cron_assign_queued")
+                trigger_job_gathered(
+                    self.env,
+                    "sales_process_automation.ir_cron_assign_queued",
+                    "assignment_gather_seconds",
+                    10,
+                )
         matched = (
             records.env["sales.process.assignment.rule"]._match(records)
             if records

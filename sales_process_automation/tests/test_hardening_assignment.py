@@ -1,5 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import datetime
 from unittest.mock import patch
 
 from odoo import Command
@@ -78,6 +79,46 @@ class TestHardeningAssignment(SalesProcessCommon):
         self.assertEqual(lead.sales_process_assignment_rule_id, rule)
         self.assertIn(lead.user_id, self.rep_east | self.rep_li)
         self.assertFalse(lead.sales_process_assignment_queued)
+
+    def test_leads_saved_seconds_apart_wait_for_one_run(self):
+        """The job last ran 3 seconds ago: the leads reps save now wait for
+        the end of the 10 seconds of gathering and are assigned by one run;
+        the first one saved after that time wakes the job up at once. Set
+        to 0 seconds, each lead wakes it up."""
+        self._rule()
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", self.queued_cron.id)]).unlink()
+        self.queued_cron.lastcall = "2026-11-16 09:00:00"
+        Lead = self.env["crm.lead"].with_user(self.rep_east)
+        leads = Lead.browse()
+        for moment in ("2026-11-16 09:00:03", "2026-11-16 09:00:07"):
+            with freeze_time(moment):
+                leads |= Lead.create({"name": moment, "user_id": False})
+        triggers = Trigger.search([("cron_id", "=", self.queued_cron.id)])
+        self.assertEqual(
+            set(triggers.mapped("call_at")), {datetime(2026, 11, 16, 9, 0, 10)}
+        )
+        with freeze_time("2026-11-16 09:00:12"):
+            leads |= Lead.create({"name": "after", "user_id": False})
+        self.assertIn(
+            datetime(2026, 11, 16, 9, 0, 12),
+            Trigger.search([("cron_id", "=", self.queued_cron.id)]).mapped("call_at"),
+        )
+        self._run(self.queued_cron, "2026-11-16 09:00:12")
+        leads = leads.with_env(self.env)
+        self.assertTrue(all(leads.mapped("user_id")))
+        self.assertFalse(any(leads.mapped("sales_process_assignment_queued")))
+
+        self.env["ir.config_parameter"].set_param(
+            "sales_process_automation.assignment_gather_seconds", "0"
+        )
+        self.queued_cron.lastcall = "2026-11-16 09:00:12"
+        with freeze_time("2026-11-16 09:00:13"):
+            Lead.create({"name": "no gathering", "user_id": False})
+        self.assertIn(
+            datetime(2026, 11, 16, 9, 0, 13),
+            Trigger.search([("cron_id", "=", self.queued_cron.id)]).mapped("call_at"),
+        )
 
     def test_woken_job_leaves_the_waiting_backlog_to_the_hourly_job(self):
         """Each lead a rep saves without an owner wakes the job up: it assigns

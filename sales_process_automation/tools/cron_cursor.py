@@ -4,6 +4,9 @@
 so that the next call of the scheduler goes on from there instead of starting
 over from the first id; and how a request asks a job to run."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.fields import Domain
 
 PREFIX = "sales_process_automation.cron_cursor."
@@ -61,3 +64,30 @@ def trigger_job(env, xmlid, at=None):
     job costs no read of the action.
     """
     env["ir.cron"].browse(env["ir.model.data"]._xmlid_to_res_id(xmlid))._trigger(at)
+
+
+def trigger_job_gathered(env, xmlid, setting, default_seconds):
+    """Have the scheduled action ``xmlid`` run soon, once for the requests of
+    a few seconds: at once when it last ran longer ago than the setting
+    ``sales_process_automation.<setting>`` (seconds), else when that time
+    is over.
+
+    Each request adds its trigger, so none is lost; only the first of a
+    gathering wakes the scheduler up. The others run together at its next
+    wake-up: the first trigger after the gathering time, any other job's, or
+    its own round, about a minute later at most. ``0`` runs the job once per
+    request, at once.
+    """
+    cron = env["ir.cron"].browse(env["ir.model.data"]._xmlid_to_res_id(xmlid))
+    # sudo: technical settings of the job, read whoever asks for a run
+    seconds = int(
+        env["ir.config_parameter"]
+        .sudo()
+        .get_param(f"sales_process_automation.{setting}", default_seconds)
+    )
+    now = fields.Datetime.now()
+    last_call = cron.sudo().lastcall
+    if seconds > 0 and last_call and last_call + timedelta(seconds=seconds) > now:
+        cron._trigger(last_call + timedelta(seconds=seconds))
+    else:
+        cron._trigger(now)
