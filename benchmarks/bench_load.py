@@ -174,8 +174,18 @@ def odoo_bin():
     return launcher
 
 
-def deactivate_external_crons(db_name):
+def prepare_server_settings(db_name, port):
+    """No job reaching the outside; the invoice PDFs of the contract chain
+    fetch their stylesheets from the server on ``port``, as in production
+    (web.base.url points to no server here, and each PDF then waits for
+    wkhtmltopdf's network error)."""
     with psycopg2.connect(dbname=db_name) as connection, connection.cursor() as cr:
+        cr.execute(
+            "INSERT INTO ir_config_parameter (key, value)"
+            " VALUES ('report.url', %s)"
+            " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            [f"http://127.0.0.1:{port}"],
+        )
         cr.execute(
             "UPDATE ir_cron SET active = FALSE WHERE id IN (SELECT res_id FROM"
             " ir_model_data WHERE model = 'ir.cron' AND module || '.' || name IN %s)",
@@ -216,7 +226,7 @@ def odoo_server(db_name, port, log_path, addons_path=None):
         f"--logfile={log_path}",
         "--no-database-list",
     ]
-    deactivate_external_crons(db_name)
+    prepare_server_settings(db_name, port)
     process = subprocess.Popen(command, start_new_session=True)
     try:
         wait_for(port)
