@@ -12,6 +12,7 @@ from .common import SalesProcessCommon
 ASSIGNMENT_LOGGER = (
     "odoo.addons.sales_process_automation.models.sales_process_assignment_mixin"
 )
+CRON_CURSOR_LOGGER = "odoo.addons.sales_process_automation.tools.cron_cursor"
 
 
 @tagged("post_install", "-at_install")
@@ -118,6 +119,32 @@ class TestHardeningAssignment(SalesProcessCommon):
         self.assertIn(
             datetime(2026, 11, 16, 9, 0, 13),
             Trigger.search([("cron_id", "=", self.queued_cron.id)]).mapped("call_at"),
+        )
+
+    def test_mistyped_gathering_setting_falls_back_to_ten_seconds(self):
+        """A setting that is no number of seconds does not stop a rep from
+        saving a lead: the 10 seconds apply, and the log says why."""
+        self._rule()
+        self.env["ir.config_parameter"].set_param(
+            "sales_process_automation.assignment_gather_seconds", "ten"
+        )
+        self.queued_cron.lastcall = "2026-11-16 09:00:00"
+        with (
+            freeze_time("2026-11-16 09:00:03"),
+            self.assertLogs(CRON_CURSOR_LOGGER, "WARNING") as logs,
+        ):
+            lead = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create({"name": "Walk-in", "user_id": False})
+            )
+        self.assertIn("'ten' is not a number of seconds", logs.output[0])
+        self.assertTrue(lead.sudo().sales_process_assignment_queued)
+        self.assertIn(
+            datetime(2026, 11, 16, 9, 0, 10),
+            self.env["ir.cron.trigger"]
+            .search([("cron_id", "=", self.queued_cron.id)])
+            .mapped("call_at"),
         )
 
     def test_woken_job_leaves_the_waiting_backlog_to_the_hourly_job(self):

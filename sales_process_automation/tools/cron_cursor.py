@@ -4,12 +4,15 @@
 so that the next call of the scheduler goes on from there instead of starting
 over from the first id; and how a request asks a job to run."""
 
+import logging
 from datetime import timedelta
 
 from odoo import fields
 from odoo.fields import Domain
 
 PREFIX = "sales_process_automation.cron_cursor."
+
+_logger = logging.getLogger(__name__)
 
 
 def job_batch_size(env, job):
@@ -79,12 +82,17 @@ def trigger_job_gathered(env, xmlid, setting, default_seconds):
     request, at once.
     """
     cron = env["ir.cron"].browse(env["ir.model.data"]._xmlid_to_res_id(xmlid))
+    key = f"sales_process_automation.{setting}"
     # sudo: technical settings of the job, read whoever asks for a run
-    seconds = int(
-        env["ir.config_parameter"]
-        .sudo()
-        .get_param(f"sales_process_automation.{setting}", default_seconds)
-    )
+    value = env["ir.config_parameter"].sudo().get_param(key, default_seconds)
+    try:
+        seconds = int(value)
+    except ValueError:
+        # a mistyped setting must not stop users from saving their records
+        _logger.warning(
+            "%s: %r is not a number of seconds, %s used", key, value, default_seconds
+        )
+        seconds = default_seconds
     now = fields.Datetime.now()
     last_call = cron.sudo().lastcall
     if seconds > 0 and last_call and last_call + timedelta(seconds=seconds) > now:
