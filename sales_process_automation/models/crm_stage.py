@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, ormcache
 
-from ..tools.cron_cursor import write_cursor
+from ..tools.cron_cursor import trigger_job, write_cursor
 
 
 class CrmStage(models.Model):
@@ -63,9 +63,9 @@ class CrmStage(models.Model):
             # which stage a lead reached further changes with the ranking:
             # every lead again, from the first
             write_cursor(self.env, "funnel_flags", 0)
-            self.env.ref(
-                "sales_process_automation.ir_cron_refresh_funnel_flags"
-            )._trigger()
+            trigger_job(
+                self.env, "sales_process_automation.ir_cron_refresh_funnel_flags"
+            )
         return result
 
     def unlink(self):

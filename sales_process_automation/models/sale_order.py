@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.cron_cursor import trigger_job
+
 
 class SaleOrder(models.Model):
     _name = "sale.order"
@@ -287,10 +289,8 @@ class SaleOrder(models.Model):
         if synchronous:
             Chain._lock_queued(synchronous)._run()
         if orders - synchronous:
-            # sudo: whoever confirms, a customer included, wakes the job up
-            self.env.ref(
-                "sales_process_automation.ir_cron_contract_chain"
-            ).sudo()._trigger()
+            # whoever confirms, a customer included, wakes the job up
+            trigger_job(self.env, "sales_process_automation.ir_cron_contract_chain")
 
     def action_retry_contract_chain(self):
         chains = self.sales_process_contract_chain_ids.filtered("retry_possible")

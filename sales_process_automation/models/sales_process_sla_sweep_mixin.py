@@ -6,7 +6,12 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ..tools.cron_cursor import job_batch_size, process_in_batches, write_cursor
+from ..tools.cron_cursor import (
+    job_batch_size,
+    process_in_batches,
+    trigger_job,
+    write_cursor,
+)
 from ..tools.sla_sweep import sweep_steps
 
 _logger = logging.getLogger(__name__)
@@ -212,7 +217,7 @@ class SalesProcessSlaSweepMixin(models.AbstractModel):
         self.env["ir.config_parameter"].sudo().set_param(
             "sales_process_automation.sla_recompute_models", ",".join(sorted(pending))
         )
-        self.env.ref("sales_process_automation.ir_cron_sla_recompute")._trigger()
+        trigger_job(self.env, "sales_process_automation.ir_cron_sla_recompute")
 
     @api.model
     def _sla_recompute_pending(self):

@@ -60,13 +60,15 @@ def process_in_batches(model, domain, key, batch_size, process):
     return True
 
 
-def trigger_job(env, xmlid, at=None):
-    """Have the scheduled action ``xmlid`` run at ``at`` (now if None).
+def scheduled_action(env, xmlid):
+    """The scheduled action ``xmlid``, its id read from the registry cache:
+    a request that triggers a job costs no read of the action."""
+    return env["ir.cron"].browse(env["ir.model.data"]._xmlid_to_res_id(xmlid))
 
-    The action's id comes from the registry cache: a request that triggers a
-    job costs no read of the action.
-    """
-    env["ir.cron"].browse(env["ir.model.data"]._xmlid_to_res_id(xmlid))._trigger(at)
+
+def trigger_job(env, xmlid, at=None):
+    """Have the scheduled action ``xmlid`` run at ``at`` (now if None)."""
+    scheduled_action(env, xmlid)._trigger(at)
 
 
 def trigger_job_gathered(env, xmlid, setting, default_seconds):
@@ -81,7 +83,7 @@ def trigger_job_gathered(env, xmlid, setting, default_seconds):
     its own round, about a minute later at most. ``0`` runs the job once per
     request, at once.
     """
-    cron = env["ir.cron"].browse(env["ir.model.data"]._xmlid_to_res_id(xmlid))
+    cron = scheduled_action(env, xmlid)
     key = f"sales_process_automation.{setting}"
     # sudo: technical settings of the job, read whoever asks for a run
     value = env["ir.config_parameter"].sudo().get_param(key, default_seconds)
