@@ -696,11 +696,12 @@ def integrity(db_name, since, cron_id, log_path, log_offset):
                 problems.append(
                     f"{chains} orders with several chains, {tickets} shared tickets"
                 )
-            # the leads saved without an owner wait for the assignment job a
-            # few seconds, about a minute at most when it gathers them
+            # the leads reps save wait for the assignment job a few seconds,
+            # about a minute at most when it gathers them
             waiting = count(
-                "SELECT count(*) FROM crm_lead WHERE sales_process_assignment_queued"
-                " AND create_date < (now() AT TIME ZONE 'UTC') - interval '90 seconds'"
+                "SELECT count(*) FROM sales_process_assignment_queue"
+                " WHERE create_date"
+                " < (now() AT TIME ZONE 'UTC') - interval '90 seconds'"
             )
             if waiting:
                 problems.append(

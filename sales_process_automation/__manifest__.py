@@ -4,7 +4,7 @@
     "name": "Sales Process Automation",
     "summary": "Stage history, SLAs, assignment, approvals and contract-to-invoice "
     "for leads, quotations and helpdesk tickets",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "development_status": "Alpha",
     "category": "Sales/CRM",
     "website": "https://github.com/sales-process-automation/sales_process_automation",

@@ -28,6 +28,7 @@ from . import sales_process_assignment_jobs_mixin
 from . import sales_process_assignment_rule
 from . import sales_process_assignment_member
 from . import sales_process_assignment_turn
+from . import sales_process_assignment_queue
 from . import sales_process_contract_policy
 from . import sales_process_contract_chain
 from . import sales_process_contract_step

@@ -36,24 +36,18 @@ class SalesProcessAssignmentJobsMixin(models.AbstractModel):
 
     @api.model
     def _cron_assign_queued(self):
-        """Assign the records users saved without an owner and left to this
-        job, in batches committed one by one; the hourly backlog job retries
-        the records left waiting."""
+        """Run the rules on the records users saved and left to this job
+        (``_assignment_on_create``), in batches committed one by one; the
+        hourly backlog job retries the records left waiting."""
         batch_size = job_batch_size(self.env, "assignment")
-        for res_model, _label in self._fields["res_model"].selection:
-            Model = self.env[res_model]
-            domain = Domain("sales_process_assignment_queued", "=", True)
-            while records := Model.search(
-                domain, limit=batch_size, order="id"
-            ).try_lock_for_update():
-                records._assignment_set_queued(False)
-                records.filtered_domain(
-                    [("user_id", "=", False), *Model._assignment_open_domain()]
-                )._assignment_apply_isolated()
-                if not self.env["ir.cron"]._commit_progress(
-                    len(records), remaining=Model.search_count(domain)
-                ):
-                    return  # out of time: the scheduler runs the job again soon
+        Queue = self.env["sales.process.assignment.queue"]
+        while entries := Queue.search([], limit=batch_size).try_lock_for_update():
+            entries._run()
+            entries.unlink()
+            if not self.env["ir.cron"]._commit_progress(
+                len(entries), remaining=Queue.search_count([])
+            ):
+                return  # out of time: the scheduler runs the job again soon
 
     @api.model
     def _cron_first_contact_sweep(self):

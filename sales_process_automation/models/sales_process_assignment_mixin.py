@@ -61,21 +61,8 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         copy=False,
         groups="sales_process_automation.group_user",
     )
-    # set on the records a user saved without an owner and left to the job
-    # (``_assignment_on_create``): woken up for them, it does not go through
-    # the whole backlog again, records waiting for a rep included
-    sales_process_assignment_queued = fields.Boolean(
-        string="Waiting for the Assignment Job",
-        readonly=True,
-        copy=False,
-        groups="sales_process_automation.group_user",
-    )
-
     # the first-contact sweep reads the deadlines still waiting for a contact
     # only: past deadlines, contacted or escalated, leave the index
-    _assignment_queued_index = models.Index(
-        "(id) WHERE sales_process_assignment_queued IS TRUE"
-    )
     _first_contact_pending_index = models.Index(
         "(sales_process_first_contact_deadline)"
         " WHERE sales_process_first_contact_deadline IS NOT NULL"
@@ -90,7 +77,8 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         record to the user who creates it, whom mail.thread subscribes. A
         record created with its owner that a rule would have routed stays with
         its owner and says so in its chatter. Queries depend on the number of
-        rules, not of records.
+        rules, not of records. The records of a user who may not read his
+        colleagues' are queued for the job (``sales.process.assignment.queue``).
         """
         if self.env.context.get("sales_process_skip_assignment"):
             return self
@@ -98,50 +86,59 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         if not self.env.su and not self._assignment_creator_sees_all():
             # the rules may give a record to a colleague, whose records this
             # user may not read, and the web client reads a record back once
-            # saved: the unassigned ones go to the job, which takes those of
-            # a few seconds in one run (a run per record costs the server
-            # more than the assignment itself)
-            later = records.filtered(lambda record: not record.user_id)
-            if later:
-                records -= later
-                later._assignment_set_queued(True)
+            # saved; the note of a record kept by its owner can wait as well:
+            # all go to the job, which takes those of a few seconds in one run
+            # (a run per record costs the server more than the assignment)
+            if self.env["sales.process.assignment.rule"]._model_has_rules(self._name):
+                # sudo: the queue is the job's bookkeeping, whoever saves (a
+                # customer's ticket from the portal)
+                self.env["sales.process.assignment.queue"].sudo()._enqueue(self)
                 trigger_job_gathered(
                     self.env,
                     "sales_process_automation.ir_cron_assign_queued",
                     "assignment_gather_seconds",
                     10,
                 )
-        matched = (
-            records.env["sales.process.assignment.rule"]._match(records)
-            if records
-            else {}
-        )
+            return self
+        matched = records.env["sales.process.assignment.rule"]._match(records)
         if not matched:
             return self
-        kept = {
+        kept = records._assignment_kept(matched)
+        records._assignment_apply(matched)
+        self._assignment_log_kept(kept)
+        return self
+
+    def _assignment_apply_queued(self):
+        """What ``_assignment_on_create`` left to the job: the records without
+        an owner assigned, those a rule reassigns reassigned, and the note of
+        those kept by their owner logged. A record that fails stops no other.
+        """
+        try:
+            with self.env.cr.savepoint():
+                matched = self.env["sales.process.assignment.rule"]._match(self)
+                self._assignment_log_kept(self._assignment_kept(matched))
+        except Exception:  # logged; the records are assigned one by one
+            _logger.exception(
+                "Assignment job: the rules could not be matched on %s %s",
+                self._name,
+                self.ids,
+            )
+            matched = None
+        if matched != {}:
+            self._assignment_apply_isolated(matched)
+
+    def _assignment_kept(self, matched):
+        """``{record id: rule}`` of the records a rule matched (``matched``)
+        that keep their owner: the rule does not reassign."""
+        return {
             record.id: matched[record.id]
-            for record in records
+            for record in self
             if record.id in matched
             and record.user_id
             and not matched[record.id].reassign
         }
-        records._assignment_apply(matched)
-        if kept:
-            self._assignment_log_kept(kept)
-        return self
 
-    def _assignment_set_queued(self, queued):
-        """Flag the records for the assignment job, or clear the flag.
-
-        The job's bookkeeping, not a change of the records: set as the ORM
-        sets a field, without a write (no tracking, stage history or write
-        date), whoever saved the records (a customer's ticket from the portal).
-        Nothing depends on the flag. Written with the records' next update.
-        """
-        field = self._fields["sales_process_assignment_queued"]
-        field.write(self, queued)
-
-    def _assignment_apply_isolated(self):
+    def _assignment_apply_isolated(self, matched=None):
         """``_assignment_apply`` for a job: a record that fails stops no other.
 
         The records run in a savepoint; when it fails, each runs again in its
@@ -150,14 +147,14 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
         """
         try:
             with self.env.cr.savepoint():
-                self._assignment_apply()
+                self._assignment_apply(matched)
             return
         except Exception:  # noqa: BLE001 - the records run again one by one
             _logger.info("Assignment job: a batch failed, its records run one by one")
         for record in self:
             try:
                 with self.env.cr.savepoint():
-                    record._assignment_apply()
+                    record._assignment_apply(matched)
             except Exception:  # logged, left for the backlog job
                 _logger.exception(
                     "Assignment job: %s %s could not be assigned",
@@ -171,32 +168,39 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
 
     def _assignment_log_kept(self, kept):
         """Tell in the chatter of each record kept by its owner which rule
-        would have routed it, and where: one message per record, created at
-        once. ``kept`` maps record ids to their rule."""
-        records = self.browse(list(kept))
+        would have routed it, and where, in the language of its creator: one
+        message per record, created at once. ``kept`` maps record ids to
+        their rule."""
+        if not kept:
+            return
+        # sudo: the note explains the configuration, whatever the rights of
+        # the creator (or of the job) on the chatter and on the users
+        records = self.sudo().browse(list(kept))
         bodies = {}
-        for record in records:
-            rule = kept[record.id]
-            if record.user_id == self.env.user:
-                note = self.env._(
-                    "Kept by its creator, %(user)s: the rule %(rule)s would give it "
-                    "to %(target)s.",
-                    user=record.user_id.name,
-                    rule=rule.name,
-                    target=rule._target_label(),
-                )
-            else:
-                note = self.env._(
-                    "Kept by %(user)s, chosen by its creator: the rule %(rule)s "
-                    "would give it to %(target)s.",
-                    user=record.user_id.name,
-                    rule=rule.name,
-                    target=rule._target_label(),
-                )
-            bodies[record.id] = Markup("%s") % note
-        # sudo: the note explains the configuration, whatever the creator's
-        # rights on the chatter
-        records.sudo()._message_log_batch(bodies=bodies)
+        for lang, group in records.grouped(
+            lambda record: record.create_uid.lang
+        ).items():
+            env = self.with_context(lang=lang).env
+            for record in group:
+                rule = kept[record.id].with_env(env)
+                if record.user_id == record.create_uid:
+                    note = env._(
+                        "Kept by its creator, %(user)s: the rule %(rule)s would give "
+                        "it to %(target)s.",
+                        user=record.user_id.name,
+                        rule=rule.name,
+                        target=rule._target_label(),
+                    )
+                else:
+                    note = env._(
+                        "Kept by %(user)s, chosen by its creator: the rule %(rule)s "
+                        "would give it to %(target)s.",
+                        user=record.user_id.name,
+                        rule=rule.name,
+                        target=rule._target_label(),
+                    )
+                bodies[record.id] = Markup("%s") % note
+        records._message_log_batch(bodies=bodies)
 
     def _assignment_open_domain(self):
         """Domain of the records that count in a rep's open load."""

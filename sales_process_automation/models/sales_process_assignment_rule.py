@@ -479,6 +479,14 @@ class SalesProcessAssignmentRule(models.Model):
         return matched
 
     @api.model
+    @ormcache("res_model")
+    def _model_has_rules(self, res_model):
+        """Whether an active rule, of any company, assigns records of the
+        model. Kept in the registry cache, cleared when a rule changes."""
+        # sudo: cached for everyone, whatever the companies of who asks first
+        return bool(self.sudo().search_count([("res_model", "=", res_model)], limit=1))
+
+    @api.model
     @ormcache("rule_id")
     def _match_condition(self, rule_id):
         """The conditions of the rule as a domain on its model, or None when
@@ -533,5 +541,3 @@ class SalesProcessAssignmentRule(models.Model):
         conditions, or on existing records."""
         self.ensure_one()
         return self.env["sales.process.assignment.test"]._action_open_for_rule(self)
-
-

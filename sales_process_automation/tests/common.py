@@ -287,6 +287,10 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
             for key, lead in cls.leads.items()
         }
         records["sales.process.stage.history"] = rows
+        records["sales.process.assignment.queue"] = {
+            key: cls.env["sales.process.assignment.queue"]._enqueue(lead)
+            for key, lead in cls.leads.items()
+        }
         records["sales.process.history.import"] = {
             key: cls.env["sales.process.history.import"].create(
                 {

@@ -330,7 +330,8 @@ class TestPolicyCount(SalesProcessCommon):
 @freeze_time("2026-11-16 09:00:00")
 class TestKeptByCreator(SalesProcessCommon):
     """A lead a rep types in with its salesperson stays theirs; its chatter
-    names the rule that would have routed it."""
+    names the rule that would have routed it. A rep who reads only his own
+    leads leaves the rules, and the note, to the assignment job."""
 
     @classmethod
     def setUpClass(cls):
@@ -344,30 +345,53 @@ class TestKeptByCreator(SalesProcessCommon):
             }
         )
         cls.Lead = cls.env["crm.lead"].with_user(cls.rep_east)
+        cls.queued_cron = cls.env.ref("sales_process_automation.ir_cron_assign_queued")
 
-    def _notes(self, leads):
+    def _notes(self, leads, text="Kept by"):
         return self.env["mail.message"].search(
             [
                 ("model", "=", "crm.lead"),
                 ("res_id", "in", leads.ids),
-                ("body", "ilike", "Kept by"),
+                ("body", "ilike", text),
             ]
         )
 
+    def _queued(self, leads):
+        return self.env["sales.process.assignment.queue"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)]
+        )
+
+    def _run_queued_job(self):
+        with self.enter_registry_test_mode():
+            self.queued_cron.method_direct_trigger()
+
     def test_lead_typed_in_with_its_salesperson(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["sales_process_automation"], ["fr_FR"], overwrite=True
+        )
+        self.rep_east.lang = "fr_FR"
         lead = self.Lead.create(
             {"name": "Typed in", "city": "Shanghai", "team_id": self.team_east.id}
         )
         self.assertEqual(lead.user_id, self.rep_east, "the creator keeps it")
+        self.assertTrue(self._queued(lead))
+        self.assertFalse(self._notes(lead, "Shanghai"), "left to the job")
+        self._run_queued_job()
+        lead = lead.with_env(self.env)
+        self.assertEqual(lead.user_id, self.rep_east, "the job leaves it too")
         self.assertEqual(lead.team_id, self.team_east)
         self.assertFalse(lead.sales_process_assignment_rule_id)
-        note = self._notes(lead)
+        self.assertFalse(self._queued(lead))
+        note = self._notes(lead, "Shanghai")
         self.assertEqual(len(note), 1)
         self.assertEqual(
             note.body,
-            f"<p>Kept by its creator, {self.rep_east.name}: the rule Shanghai would "
-            "give it to the team West.</p>",
+            f"<p>Conservé par son créateur, {self.rep_east.name} : la règle "
+            "Shanghai le confierait à l'équipe West.</p>",
+            "in the language of the creator, not of the job",
         )
+        # a sales manager reads every lead: the rules run as he saves it
         other = (
             self.env["crm.lead"]
             .with_user(self.director)
@@ -383,14 +407,39 @@ class TestKeptByCreator(SalesProcessCommon):
             f"Kept by {self.rep_west.name}, chosen by its creator: the rule Shanghai",
             self._notes(other).body,
         )
+        self.assertFalse(self._queued(other))
 
     def test_no_note_without_rule_or_with_reassigning_rule(self):
         lead = self.Lead.create({"name": "In Paris", "city": "Paris"})
-        self.assertFalse(self._notes(lead))
         self.shanghai.reassign = True
-        lead = self.Lead.create({"name": "Routed", "city": "Shanghai"})
-        self.assertEqual(lead.user_id, self.rep_west, "a reassigning rule routes it")
+        routed = self.Lead.create({"name": "Routed", "city": "Shanghai"})
+        self.assertEqual(routed.user_id, self.rep_east, "until the job runs")
+        self._run_queued_job()
         self.assertFalse(self._notes(lead))
+        routed = routed.with_env(self.env)
+        self.assertEqual(routed.user_id, self.rep_west, "a reassigning rule routes it")
+        self.assertFalse(self._notes(routed))
+
+    def test_owner_chosen_before_the_job_runs(self):
+        """The rep gives his new lead to a colleague before the job ran: the
+        rules no longer apply to it, no note says it was kept."""
+        self.shanghai.reassign = True
+        lead = self.Lead.create({"name": "Handed over", "city": "Shanghai"})
+        lead.user_id = self.rep_west
+        self._run_queued_job()
+        lead = lead.with_env(self.env)
+        self.assertFalse(self._queued(lead))
+        self.assertEqual(lead.user_id, self.rep_west)
+        self.assertFalse(lead.sales_process_assignment_rule_id)
+        self.assertFalse(self._notes(lead))
+
+    def test_no_rule_no_job(self):
+        """Without any rule for leads, a rep's new lead waits for nothing."""
+        self.shanghai.active = False
+        lead = self.Lead.create(
+            {"name": "No rules", "city": "Shanghai", "user_id": False}
+        )
+        self.assertFalse(self._queued(lead))
 
     def test_batch_costs_the_queries_of_one_lead(self):
         self.Rule.create(
@@ -404,10 +453,11 @@ class TestKeptByCreator(SalesProcessCommon):
         )
         queries = []
         for leads in (warm_up, one, many):
-            leads = leads.with_context(sales_process_skip_assignment=False)
+            # as the job runs them
+            leads = leads.with_env(self.env)
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            leads._assignment_on_create()
+            leads._assignment_apply_queued()
             self.env.flush_all()
             queries.append(self.env.cr.sql_log_count - before)
         self.assertEqual(queries[1], queries[2], "per batch, not per lead")

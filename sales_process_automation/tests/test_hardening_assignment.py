@@ -52,6 +52,11 @@ class TestHardeningAssignment(SalesProcessCommon):
         with freeze_time(when), self.enter_registry_test_mode():
             cron.method_direct_trigger()
 
+    def _queued(self, records):
+        return self.env["sales.process.assignment.queue"].search(
+            [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        )
+
     def _notes(self, record, text):
         return record.message_ids.filtered(lambda message: text in message.body)
 
@@ -71,7 +76,7 @@ class TestHardeningAssignment(SalesProcessCommon):
                 .create({"name": "Walk-in", "user_id": False})
             )
         self.assertFalse(lead.user_id)
-        self.assertTrue(lead.sales_process_assignment_queued)
+        self.assertTrue(self._queued(lead))
         self.assertTrue(
             self.env["ir.cron.trigger"].search([("cron_id", "=", self.queued_cron.id)])
         )
@@ -79,7 +84,7 @@ class TestHardeningAssignment(SalesProcessCommon):
         lead = lead.with_env(self.env)
         self.assertEqual(lead.sales_process_assignment_rule_id, rule)
         self.assertIn(lead.user_id, self.rep_east | self.rep_li)
-        self.assertFalse(lead.sales_process_assignment_queued)
+        self.assertFalse(self._queued(lead))
 
     def test_leads_saved_seconds_apart_wait_for_one_run(self):
         """The job last ran 3 seconds ago: the leads reps save now wait for
@@ -108,7 +113,7 @@ class TestHardeningAssignment(SalesProcessCommon):
         self._run(self.queued_cron, "2026-11-16 09:00:12")
         leads = leads.with_env(self.env)
         self.assertTrue(all(leads.mapped("user_id")))
-        self.assertFalse(any(leads.mapped("sales_process_assignment_queued")))
+        self.assertFalse(self._queued(leads))
 
         self.env["ir.config_parameter"].set_param(
             "sales_process_automation.assignment_gather_seconds", "0"
@@ -139,7 +144,7 @@ class TestHardeningAssignment(SalesProcessCommon):
                 .create({"name": "Walk-in", "user_id": False})
             )
         self.assertIn("'ten' is not a number of seconds", logs.output[0])
-        self.assertTrue(lead.sudo().sales_process_assignment_queued)
+        self.assertTrue(self._queued(lead))
         self.assertIn(
             datetime(2026, 11, 16, 9, 0, 10),
             self.env["ir.cron.trigger"]
@@ -184,7 +189,25 @@ class TestHardeningAssignment(SalesProcessCommon):
         self._run(self.queued_cron, "2026-11-16 09:00:05")
         self.assertEqual(lead.user_id, self.rep_west)
         self.assertFalse(lead.sales_process_assignment_rule_id)
-        self.assertFalse(lead.sales_process_assignment_queued)
+        self.assertFalse(self._queued(lead))
+
+    def test_woken_job_skips_deleted_leads_and_unknown_models(self):
+        """A lead deleted before the job ran, and a row of a model no longer
+        installed, leave the queue without stopping the others."""
+        self._rule()
+        with freeze_time("2026-11-16 09:00:00"):
+            deleted, kept = (
+                self.env["crm.lead"]
+                .with_user(self.rep_east)
+                .create([{"name": "Deleted", "user_id": False}, {"name": "Kept"}])
+            )
+        deleted.sudo().unlink()
+        self.env["sales.process.assignment.queue"].create(
+            {"res_model": "no.such.model", "res_id": 1}
+        )
+        self._run(self.queued_cron, "2026-11-16 09:00:05")
+        self.assertFalse(self.env["sales.process.assignment.queue"].search([]))
+        self.assertEqual(kept.with_env(self.env).user_id, self.rep_east)
 
     def test_woken_job_survives_a_lead_that_fails(self):
         """A lead whose assignment fails (here its playbook raises) stays
@@ -222,7 +245,7 @@ class TestHardeningAssignment(SalesProcessCommon):
         self.assertIn(good.with_env(self.env).user_id, self.rep_east | self.rep_li)
         broken = broken.with_env(self.env)
         self.assertFalse(broken.user_id)
-        self.assertFalse(broken.sales_process_assignment_queued)
+        self.assertFalse(self._queued(broken))
 
     def test_rep_saves_an_unassigned_lead_the_rules_give_to_a_colleague(self):
         """The rules route the lead of a rep who sees only his own leads to a

@@ -3,7 +3,7 @@
 import importlib.util
 from pathlib import Path
 
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, index_exists, make_index_name
 
@@ -241,3 +241,41 @@ class TestMigrationHistoryIndexes(SalesProcessCommon):
             self.assertIn("IS NOT NULL", self._index_definition(column), column)
         for column in ("res_model", "company_id", "crm_stage_id", "state"):
             self.assertFalse(self._index_definition(column), column)
+
+
+@tagged("post_install", "-at_install")
+class TestMigrationAssignmentQueue(SalesProcessCommon):
+    """19.0.1.5.0 queues the records an earlier release flagged for the
+    assignment job, and drops the flag."""
+
+    def test_flagged_records_are_queued_and_the_flag_dropped(self):
+        waiting, other = self._create_leads(2, user_id=False)
+        self.env.flush_all()
+        # a database of 19.0.1.4.0: the flag on the record, set on one lead
+        self.env.cr.execute(
+            "ALTER TABLE crm_lead ADD COLUMN sales_process_assignment_queued boolean"
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET sales_process_assignment_queued = TRUE WHERE id = %s",
+            [waiting.id],
+        )
+
+        _load_migration("19.0.1.5.0", "post-migration").queue_flagged_records(self.env)
+
+        queued = self.env["sales.process.assignment.queue"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", (waiting | other).ids)]
+        )
+        self.assertEqual(queued.mapped("res_id"), waiting.ids)
+        self.assertFalse(queued.owner_id, "saved without an owner")
+        self.assertFalse(
+            column_exists(self.env.cr, "crm_lead", "sales_process_assignment_queued")
+        )
+        rule = self.env["sales.process.assignment.rule"].create(
+            {"name": "Everyone", "team_id": self.team_east.id}
+        )
+        with freeze_time("2026-11-16 09:00:00"), self.enter_registry_test_mode():
+            self.env.ref(
+                "sales_process_automation.ir_cron_assign_queued"
+            ).method_direct_trigger()
+        self.assertEqual(waiting.sales_process_assignment_rule_id, rule)
+        self.assertFalse(other.sales_process_assignment_rule_id, "not queued")

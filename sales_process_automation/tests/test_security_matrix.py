@@ -74,6 +74,12 @@ MATRIX = {
         "leader": NONE,
         "admin": ("r", COMPANY),
     },
+    # the assignment job's bookkeeping: nobody of the process reads it
+    "sales.process.assignment.queue": {
+        "rep": NONE,
+        "leader": NONE,
+        "admin": NONE,
+    },
     "sales.process.assignment.test": {
         "rep": ("rwc", {"rep"}),
         "leader": ("rwc", {"leader"}),
