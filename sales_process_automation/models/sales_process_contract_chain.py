@@ -13,7 +13,12 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import format_date, formatLang
 
-from ..tools.cron_cursor import job_batch_size, process_in_batches
+from ..tools.cron_cursor import (
+    batch_size_for_time,
+    job_batch_size,
+    process_in_batches,
+    scheduler_time_is_up,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +41,11 @@ STEPS = [
 # journal's next number until the commit (sequence.mixin._locked_increment), so
 # posting ends the first transaction: another worker's batch then waits for the
 # posting of this one, not for its PDFs and mails too.
+# A batch runs to its end, and a chain with its invoice PDF takes a second or
+# more: the job starts with this many chains, then sizes each batch to end
+# within the time the scheduler gives it, so that the other jobs (the SLA sweep,
+# every minute) do not wait for hundreds of chains.
+FIRST_BATCH_SIZE = 2
 JOB_PHASES = (
     ("invoice", "confirmation", "won", "ticket", "post_invoice"),
     ("email_invoice", "payment_followup", "actions"),
@@ -213,18 +223,29 @@ class SalesProcessContractChain(models.Model):
         threads) split the queue; a chain another one holds is left to it.
         A batch takes two transactions (``JOB_PHASES``); a chain stays queued
         until its second one, and whoever locks it next runs what is not done.
+        Batches are sized to end within the scheduler's time for the job
+        (``FIRST_BATCH_SIZE``).
         """
         batch_size = job_batch_size(self.env, "contract")
+        size = min(batch_size, FIRST_BATCH_SIZE)
         conflicts = 0
         while True:
+            if scheduler_time_is_up(self.env):
+                # called again after its time: the chains left wait for the
+                # next call, once the other jobs due have run
+                self.env["ir.cron"]._commit_progress(
+                    remaining=self.search_count([("state", "=", "queued")])
+                )
+                return
             self.env.cr.execute(
                 "SELECT id FROM sales_process_contract_chain WHERE state = 'queued' "
                 "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-                [batch_size],
+                [size],
             )
             chains = self.browse(row[0] for row in self.env.cr.fetchall())
             if not chains:
                 return
+            started = time.monotonic()
             try:
                 chains._run_phase(JOB_PHASES[0])
                 self.env["ir.cron"]._commit_progress()
@@ -259,6 +280,11 @@ class SalesProcessContractChain(models.Model):
             conflicts = 0
             if not more_time:
                 return
+            size = batch_size_for_time(
+                batch_size,
+                more_time,
+                (time.monotonic() - started) / max(len(chains), 1),
+            )
 
     def _run_phase(self, codes, settle=False):
         """Run steps ``codes`` company by company."""

@@ -454,6 +454,32 @@ class TestContractChain(SalesProcessCommon):
         self.assertEqual(len(order.invoice_ids), 1, "run once")
         self.assertEqual(len(self._tickets(order)), 1)
 
+    def test_job_leaves_the_scheduler_to_other_jobs_after_its_time(self):
+        """Chains of 3 seconds each (their invoice PDFs): the job sizes its
+        batches to end within the 10 seconds the scheduler gives it, then
+        leaves the rest to its next call, after the other jobs due (the SLA
+        sweep), instead of running the whole queue in one batch."""
+        self.company.sales_process_contract_chain_sync = False
+        orders = self.env["sale.order"].concat(*(self._quotation() for _i in range(6)))
+        orders.action_confirm()
+        chains = orders.sales_process_contract_chain_ids
+        Chain = self.env.registry["sales.process.contract.chain"]
+        run_phase = Chain._run_phase
+        with freeze_time("2026-11-16 10:00:00") as frozen:
+
+            def three_seconds_a_chain(chains, codes, settle=False):
+                if not settle:
+                    frozen.tick(3 * len(chains))
+                return run_phase(chains, codes, settle=settle)
+
+            with patch.object(Chain, "_run_phase", three_seconds_a_chain):
+                self._run_job()
+            # 2 chains (6 s), then 1 of the 4 s left, then 1 more: time is up
+            self.assertEqual(chains.mapped("state").count("done"), 4)
+            self.assertEqual(chains.mapped("state").count("queued"), 2)
+            self._run_job()
+        self.assertEqual(set(chains.mapped("state")), {"done"})
+
     def test_poison_order_fails_alone_in_the_job(self):
         self.company.sales_process_contract_chain_sync = False
         delivered = self.env["product.product"].create(
@@ -584,9 +610,7 @@ class TestContractChain(SalesProcessCommon):
         self.assertEqual(steps["email_invoice"], "done")
         self.assertEqual(steps["payment_followup"], "done")
         self.assertTrue(
-            order.invoice_ids.activity_ids.filtered(
-                lambda a: a.user_id == self.finance
-            )
+            order.invoice_ids.activity_ids.filtered(lambda a: a.user_id == self.finance)
         )
         self.assertFalse(order.sales_process_contract_chain_retry)
         with self.assertRaises(UserError):
@@ -729,9 +753,7 @@ class TestContractChain(SalesProcessCommon):
         self.env.invalidate_all()
         self.assertEqual(chain.state, "running")
         self.assertEqual(
-            dict(chain._fields["state"]._description_selection(self.env))[
-                chain.state
-            ],
+            dict(chain._fields["state"]._description_selection(self.env))[chain.state],
             "Running",
         )
         self.assertEqual(
@@ -939,4 +961,3 @@ class TestContractChainWorkers(TransactionCase):
                 )
 
         self._committed(check)
-

@@ -5,6 +5,7 @@ so that the next call of the scheduler goes on from there instead of starting
 over from the first id; and how a request asks a job to run."""
 
 import logging
+import time
 from datetime import timedelta
 
 from odoo import fields
@@ -24,6 +25,22 @@ def job_batch_size(env, job):
         .sudo()
         .get_param(f"sales_process_automation.{job}_batch_size", 500)
     )
+
+
+def batch_size_for_time(limit, seconds_left, seconds_per_record):
+    """How many records the next batch of a job takes: as many as it ends in
+    the ``seconds_left`` the scheduler gives it at ``seconds_per_record`` (the
+    pace of its batch before), at least one, at most ``limit``."""
+    if seconds_per_record <= 0:
+        return limit
+    return max(1, int(min(limit, seconds_left / seconds_per_record)))
+
+
+def scheduler_time_is_up(env):
+    """Whether the scheduler's time for the running job is spent: it calls
+    the job a few times more anyway, which may then leave its work to the
+    next call, after the other jobs due. Never outside the scheduler."""
+    return time.monotonic() >= env.context.get("cron_end_time", float("inf"))
 
 
 def read_cursor(env, key):
