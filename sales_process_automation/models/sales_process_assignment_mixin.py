@@ -183,22 +183,24 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
             env = self.with_context(lang=lang).env
             for record in group:
                 rule = kept[record.id].with_env(env)
-                if record.user_id == record.create_uid:
-                    note = env._(
+                values = {
+                    "user": record.user_id.name,
+                    "rule": rule.name,
+                    "target": rule._target_label(),
+                }
+                note = (
+                    env._(
                         "Kept by its creator, %(user)s: the rule %(rule)s would give "
                         "it to %(target)s.",
-                        user=record.user_id.name,
-                        rule=rule.name,
-                        target=rule._target_label(),
+                        **values,
                     )
-                else:
-                    note = env._(
+                    if record.user_id == record.create_uid
+                    else env._(
                         "Kept by %(user)s, chosen by its creator: the rule %(rule)s "
                         "would give it to %(target)s.",
-                        user=record.user_id.name,
-                        rule=rule.name,
-                        target=rule._target_label(),
+                        **values,
                     )
+                )
                 bodies[record.id] = Markup("%s") % note
         records._message_log_batch(bodies=bodies)
 
