@@ -123,8 +123,8 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
                 self._name,
                 self.ids,
             )
-            matched = None
-        if matched != {}:
+            matched = None  # each record matched again in its own savepoint
+        if matched is None or matched:
             self._assignment_apply_isolated(matched)
 
     def _assignment_kept(self, matched):

@@ -2,7 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The module's scheduled jobs: where a job that walks records by id stopped,
 so that the next call of the scheduler goes on from there instead of starting
-over from the first id; and how a request asks a job to run."""
+over from the first id; how big a batch fits in the scheduler's time; and how
+a request asks a job to run."""
 
 import logging
 import time
