@@ -12,7 +12,9 @@ JSON-RPC as the web client does: read the pipeline kanban, move one of their
 opportunities to the next stage, create a lead (every third one without
 salesperson, so that the assignment rules run), create a quotation, confirm
 it. Each run lasts ``--duration`` seconds; runs of both databases alternate so
-that both see the same background load. The table gives, per operation and
+that both see the same background load, and each starts once the servers are
+idle: the cron worker of the database loaded before may still be doing the
+jobs of its run (60 s at most, told otherwise). The table gives, per operation and
 database, the count, the errors, p50 / p95 in ms and the throughput (ok/s);
 after each run the integrity checks read the database: one open stage history
 row per record, no duplicate contract chain, invoice or ticket, no lead left
@@ -23,14 +25,16 @@ database runs R times for each N, in turns, and the tables pool the rounds: on
 2 cores one run of 25 s varies by about 10 %. The targets follow each table:
 throughput (pooled, and of each round), p95 of each operation and p50 of lead
 creation against plain Odoo, errors and integrity. The servers are stopped at
-the end, whatever happens.
+the end, whatever happens. With ``--statements``, when PostgreSQL loads
+pg_stat_statements, each table is followed by the SQL statements the add-on
+spends the most more PostgreSQL time on per request, planning included.
 
 The reps ``load_rep_1`` ... ``load_rep_N`` (password ``load``) are created in
 the Sales team of both databases when missing.
 
 Usage: python3 benchmarks/bench_load.py [--users 4,8,16,32] [--duration 25]
        [--rounds 1] [--reuse-database] [--keep-databases] [--signed]
-       [--port 8180]
+       [--port 8180] [--statements]
 """
 
 import argparse
@@ -376,6 +380,8 @@ class Results:
         self.messages = defaultdict(int)
         self.elapsed = 0.0
         self.cpu = dict.fromkeys(CpuMeter.KINDS, 0.0)
+        # {statement: [calls, ms]} from pg_stat_statements (--statements)
+        self.statements = defaultdict(lambda: [0, 0.0])
 
     def ok(self):
         return sum(len(values) for values in self.timings.values())
@@ -397,6 +403,9 @@ class Results:
         self.elapsed += other.elapsed
         for kind, seconds in other.cpu.items():
             self.cpu[kind] += seconds
+        for statement, (calls, ms) in other.statements.items():
+            self.statements[statement][0] += calls
+            self.statements[statement][1] += ms
 
     def record(self, operation, seconds, error=None):
         with self.lock:
@@ -625,6 +634,41 @@ class CpuMeter:
 # ---------------------------------------------------------------- checks
 
 
+def wait_until_idle(server_pids, timeout=60, window=1.0, busy=0.1):
+    """Wait until the servers' processes spend less than ``busy`` of a core
+    during ``window`` seconds: the cron worker of the database loaded before
+    finishing the jobs of its run would otherwise take the cores of the next
+    run. False when they are still busy after ``timeout`` seconds."""
+
+    def cpu_seconds(processes):
+        spent = {}
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            spent[process.pid] = times.user + times.system
+        return spent
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        processes = []
+        for pid in server_pids:
+            try:
+                server = psutil.Process(pid)
+                processes += [server, *server.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+        before = cpu_seconds(processes)
+        time.sleep(window)
+        after = cpu_seconds(processes)
+        if sum(after[pid] - before[pid] for pid in after if pid in before) < (
+            busy * window
+        ):
+            return True
+    return False
+
+
 def trigger_sla_sweep(db_name, cron_id):
     """The SLA sweep every minute, due now; the cron thread is woken up."""
     if not cron_id:
@@ -646,6 +690,42 @@ def database_now(db_name):
     with psycopg2.connect(dbname=db_name) as connection, connection.cursor() as cr:
         cr.execute("SELECT now() AT TIME ZONE 'UTC'")
         return cr.fetchone()[0]
+
+
+# ---------------------------------------------------------------- statements
+
+CURRENT_DATABASE = "(SELECT oid FROM pg_database WHERE datname = current_database())"
+
+
+def statements_ready(db_name):
+    """Whether PostgreSQL counts the statements of ``db_name``: its server
+    loads pg_stat_statements (``shared_preload_libraries``), whose extension
+    is then created in the database."""
+    with psycopg2.connect(dbname=db_name) as connection, connection.cursor() as cr:
+        cr.execute("SHOW shared_preload_libraries")
+        if "pg_stat_statements" not in cr.fetchone()[0]:
+            return False
+        cr.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    return True
+
+
+def reset_statements(db_name):
+    with psycopg2.connect(dbname=db_name) as connection, connection.cursor() as cr:
+        cr.execute(f"SELECT pg_stat_statements_reset(0, {CURRENT_DATABASE}, 0)")
+
+
+def statement_times(db_name):
+    """``{statement: [calls, ms]}`` of ``db_name`` since the last reset:
+    planning and execution, statements told apart by their first 70
+    characters."""
+    with psycopg2.connect(dbname=db_name) as connection, connection.cursor() as cr:
+        cr.execute(
+            "SELECT LEFT(REGEXP_REPLACE(query, '\\s+', ' ', 'g'), 70),"
+            " SUM(calls), SUM(total_exec_time + total_plan_time)"
+            f" FROM pg_stat_statements WHERE dbid = {CURRENT_DATABASE}"
+            " GROUP BY 1"
+        )
+        return {text: [int(calls), ms] for text, calls, ms in cr.fetchall()}
 
 
 def integrity(db_name, since, cron_id, log_path, log_offset):
@@ -822,6 +902,7 @@ def report(users, results_by_db, problems_by_db):
             spent = sum(results.cpu.values()) if kind == "all" else results.cpu[kind]
             cells.append(f"| {spent * 1000 / max(ok, 1):>33.1f} ")
         print(f"  {kind:<16}" + "".join(cells))
+    report_statements(results_by_db)
     for label, results in results_by_db.items():
         for message, number in sorted(
             results.messages.items(), key=lambda item: -item[1]
@@ -836,6 +917,49 @@ def report(users, results_by_db, problems_by_db):
         if not any(not problem.startswith("info: ") for problem in problems):
             print(f"  {label} integrity: ok")
     sys.stdout.flush()
+
+
+def report_statements(results_by_db, rows=12):
+    """The statements where PostgreSQL spends the most more time per ok
+    request than for the first database (plain Odoo), planning included."""
+    labels = list(results_by_db)
+    if len(labels) < 2 or not any(r.statements for r in results_by_db.values()):
+        return
+    first = results_by_db[labels[0]]
+
+    def per_request(results, statement):
+        calls, ms = results.statements.get(statement, (0, 0.0))
+        ok = max(results.ok(), 1)
+        return calls / ok, ms / ok
+
+    for label in labels[1:]:
+        results = results_by_db[label]
+        total = {
+            name: sum(ms for _calls, ms in r.statements.values()) / max(r.ok(), 1)
+            for name, r in ((labels[0], first), (label, results))
+        }
+        print(
+            f"PostgreSQL ms per ok request, planning and execution: "
+            f"{labels[0]} {total[labels[0]]:.2f}, {label} {total[label]:.2f};"
+            f" the {rows} statements {label} spends the most more on"
+            f" (calls and ms per request, {labels[0]} then {label}):"
+        )
+        differences = sorted(
+            (
+                per_request(results, statement)[1] - per_request(first, statement)[1],
+                statement,
+            )
+            for statement in set(results.statements) | set(first.statements)
+        )
+        for difference, statement in reversed(differences[-rows:]):
+            (calls, ms), (other_calls, other_ms) = (
+                per_request(first, statement),
+                per_request(results, statement),
+            )
+            print(
+                f"  {difference:+6.3f} | {calls:5.2f} {ms:6.3f} | {other_calls:5.2f}"
+                f" {other_ms:6.3f} | {statement}"
+            )
 
 
 def report_targets(rates, results_by_db, problems_by_db):
@@ -934,6 +1058,13 @@ def main():
         "its add-on serves the add-on database too, in its own server, and is "
         "measured beside this one in the same run",
     )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="also print the SQL statements the add-on spends the most more "
+        "PostgreSQL time on, from pg_stat_statements (the server must load it: "
+        "shared_preload_libraries = 'pg_stat_statements')",
+    )
     benchlib.add_database_options(parser, reuse=True, several=True)
     args = parser.parse_args()
     user_counts = [int(value) for value in args.users.split(",")]
@@ -950,6 +1081,11 @@ def main():
         label = f"add-on {os.path.basename(other)}"
         databases[label] = databases["add-on"]
         addons_paths[label] = benchlib.addons_path().replace(benchlib.ROOT, other, 1)
+    statements = args.statements and all(
+        statements_ready(db_name) for db_name, _modules in databases.values()
+    )
+    if args.statements and not statements:
+        print("--statements: PostgreSQL does not load pg_stat_statements, left out")
     log_dir = tempfile.mkdtemp(prefix="bench_load_")
     print(f"server logs in {log_dir}", flush=True)
     with ExitStack() as stack:
@@ -984,11 +1120,18 @@ def main():
                 rate = {}
                 for label, (db_name, port, log_path) in order:
                     setup = setups[label]
+                    if not wait_until_idle(list(server_pids.values())):
+                        problems_by_db[label].append(
+                            "info: the servers were still busy 60 s after the "
+                            "run before this one"
+                        )
                     # whole seconds: the cron's last call is stored without
                     # fraction
                     since = database_now(db_name).replace(microsecond=0)
                     trigger_sla_sweep(db_name, setup["sla_cron"])
                     log_offset = os.path.getsize(log_path)
+                    if statements:
+                        reset_statements(db_name)
                     results = run_load(
                         db_name,
                         port,
@@ -1004,6 +1147,8 @@ def main():
                         args.duration,
                         args.signed,
                     )
+                    if statements:
+                        results.statements.update(statement_times(db_name))
                     # the sweep started with the run may still be working
                     time.sleep(2)
                     problems_by_db[label] += integrity(
