@@ -553,6 +553,18 @@ def run_load(db_name, port, server_pids, setup, users, duration, signed):
 # ---------------------------------------------------------------- CPU
 
 
+def cpu_seconds(processes):
+    """``{pid: CPU seconds so far}`` of the processes still running."""
+    spent = {}
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        spent[process.pid] = times.user + times.system
+    return spent
+
+
 class CpuMeter:
     """CPU seconds spent during a run by the server's processes (HTTP workers,
     the cron worker), by PostgreSQL (the backends of the database, its
@@ -608,14 +620,10 @@ class CpuMeter:
             except psutil.NoSuchProcess:
                 continue
         kinds[psutil.Process()] = "client"
-        measured = {}
-        for process, kind in kinds.items():
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            measured[process.pid] = (kind, times.user + times.system)
-        return measured
+        kind_of = {process.pid: kind for process, kind in kinds.items()}
+        return {
+            pid: (kind_of[pid], seconds) for pid, seconds in cpu_seconds(kinds).items()
+        }
 
     def snapshot(self):
         # a process first seen after the first snapshot started during the run
@@ -639,17 +647,6 @@ def wait_until_idle(server_pids, timeout=60, window=1.0, busy=0.1):
     during ``window`` seconds: the cron worker of the database loaded before
     finishing the jobs of its run would otherwise take the cores of the next
     run. False when they are still busy after ``timeout`` seconds."""
-
-    def cpu_seconds(processes):
-        spent = {}
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            spent[process.pid] = times.user + times.system
-        return spent
-
     deadline = time.time() + timeout
     while time.time() < deadline:
         processes = []
