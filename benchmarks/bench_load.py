@@ -27,14 +27,17 @@ throughput (pooled, and of each round), p95 of each operation and p50 of lead
 creation against plain Odoo, errors and integrity. The servers are stopped at
 the end, whatever happens. With ``--statements``, when PostgreSQL loads
 pg_stat_statements, each table is followed by the SQL statements the add-on
-spends the most more PostgreSQL time on per request, planning included.
+spends the most more PostgreSQL time on per request, planning included. With
+``--dependencies``, a third database holds the modules the add-on depends on
+(OCA tier validation, the helpdesk links, survey, ...) without the add-on: its
+column tells which part of the add-on's cost those modules make by themselves.
 
 The reps ``load_rep_1`` ... ``load_rep_N`` (password ``load``) are created in
 the Sales team of both databases when missing.
 
 Usage: python3 benchmarks/bench_load.py [--users 4,8,16,32] [--duration 25]
        [--rounds 1] [--reuse-database] [--keep-databases] [--signed]
-       [--port 8180] [--statements]
+       [--port 8180] [--statements] [--dependencies]
 """
 
 import argparse
@@ -66,6 +69,8 @@ DATABASES = {
     "plain": ("load_plain", DEPENDENCIES),
     "add-on": ("load_addon", benchlib.MODULE),
 }
+# --dependencies: plain Odoo with the modules the add-on depends on, without it
+DEPENDENCIES_DATABASE = ("load_dependencies", ",".join(benchlib.module_depends()))
 OPERATIONS = [
     "kanban",
     "move stage",
@@ -971,6 +976,14 @@ def report_targets(rates, results_by_db, problems_by_db):
         results = results_by_db[label]
         ratios = [rate[label] / rate[labels[0]] for rate in rates]
         pooled = results.rate() / plain.rate()
+        if not label.startswith("add-on"):
+            # no target: the modules the add-on depends on, measured alone
+            print(
+                f"  {label:<12} info throughput {pooled:.2f}x (rounds: "
+                + ", ".join(f"{ratio:.2f}" for ratio in ratios)
+                + ")"
+            )
+            continue
         p95_ratios = {
             operation: percentile(results.timings[operation], 0.95)
             / percentile(plain.timings[operation], 0.95)
@@ -1062,12 +1075,26 @@ def main():
         "PostgreSQL time on, from pg_stat_statements (the server must load it: "
         "shared_preload_libraries = 'pg_stat_statements')",
     )
+    parser.add_argument(
+        "--dependencies",
+        action="store_true",
+        help="also load a database with the modules the add-on depends on, "
+        "without the add-on: what they cost by themselves",
+    )
     benchlib.add_database_options(parser, reuse=True, several=True)
     args = parser.parse_args()
     user_counts = [int(value) for value in args.users.split(",")]
+    candidates = dict(DATABASES)
+    if args.dependencies:
+        # between the two: plain, what the add-on needs, the add-on
+        candidates = {
+            "plain": DATABASES["plain"],
+            "dependencies": DEPENDENCIES_DATABASE,
+            "add-on": DATABASES["add-on"],
+        }
     databases = {
         label: (args.database_prefix + db_name, modules)
-        for label, (db_name, modules) in DATABASES.items()
+        for label, (db_name, modules) in candidates.items()
         if not args.only or label == args.only
     }
     for db_name, modules in databases.values():

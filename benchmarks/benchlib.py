@@ -6,6 +6,7 @@ A benchmark run as ``python3 benchmarks/bench_x.py`` has this folder on
 sys.path and imports this module as ``benchlib``.
 """
 
+import ast
 import os
 import statistics
 import subprocess
@@ -37,6 +38,12 @@ def addons_path():
     return ",".join(
         [ROOT, *(path for path in odoo.addons.__path__ if os.path.isdir(path))]
     )
+
+
+def module_depends():
+    """The modules the add-on's manifest depends on."""
+    with open(os.path.join(ROOT, MODULE, "__manifest__.py")) as manifest:
+        return ast.literal_eval(manifest.read())["depends"]
 
 
 def configure():
