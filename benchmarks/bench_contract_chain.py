@@ -56,9 +56,10 @@ from unittest.mock import patch
 import benchlib
 
 from odoo import SUPERUSER_ID, Command, api
-from odoo.addons.base.models.ir_actions_report import IrActionsReport
 from odoo.modules.registry import Registry
 from odoo.sql_db import close_db
+
+from odoo.addons.base.models.ir_actions_report import IrActionsReport
 
 DATABASE = os.environ.get("CB_DATABASE", "cb_contract_chain")
 # a 1x1 PNG, the customer's signature
@@ -580,8 +581,10 @@ def main():
         ),
         (
             "throughput: (clicks + job) / Odoo way <= 1.0 (goal 0.7)",
-            f"{throughput_ratio:.2f} (job alone {job_s / odoo_s:.2f}; queries "
-            f"{(clicks_q + job_q) / odoo_q:.2f})",
+            (
+                f"{throughput_ratio:.2f} (job alone {job_s / odoo_s:.2f}; queries "
+                f"{(clicks_q + job_q) / odoo_q:.2f})"
+            ),
             throughput_ratio <= 1.0,
         ),
         ("throughput: same invoices, mails, tickets, activities", "", same_outcome),

@@ -38,7 +38,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "sales_process_automation", "tools"))
-import pipeline_simulation as engine  # noqa: E402  (pure numpy, no Odoo)
+import pipeline_simulation as engine  # pure numpy, no Odoo
 
 WEEKS = 104
 ARRIVALS = 12.0

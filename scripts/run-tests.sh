@@ -15,7 +15,9 @@
 #   5. check that the .pot is up to date (against one exported from the demo
 #      database) and that zh_CN, ru and fr are complete, nothing untranslated or
 #      fuzzy (scripts/check_translations.py; SPA_CHECK_TRANSLATIONS=0 skips it);
-#   6. run pylint-odoo with the mandatory OCA configuration (.pylintrc-mandatory).
+#   6. run pylint-odoo with the mandatory OCA configuration (.pylintrc-mandatory);
+#   7. run ruff (ruff.toml, OCA's configuration) on the whole repository: no
+#      finding, every file formatted.
 # Logs are kept in .test-logs/. Exit status is 0 only when every step passes.
 #
 #   ./scripts/run-tests.sh
@@ -257,6 +259,18 @@ if [ "$rc" -eq 0 ]; then
     record "pylint-odoo (mandatory checks)" PASS
 else
     record "pylint-odoo (mandatory checks, exit status $rc)" FAIL
+fi
+
+info "Running ruff check and ruff format --check (ruff.toml)"
+rc=0
+# --no-fix: ruff.toml fixes by default, CI only reports
+{ python3 -m ruff check --no-fix --output-format concise "$REPO_ROOT" &&
+    python3 -m ruff format --check "$REPO_ROOT"; } 2>&1 |
+    tee "$LOG_DIR/ruff.log" || rc=$?
+if [ "$rc" -eq 0 ]; then
+    record "ruff (lint and format)" PASS
+else
+    record "ruff (lint and format, exit status $rc)" FAIL
 fi
 
 echo

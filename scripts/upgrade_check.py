@@ -20,17 +20,37 @@ import psycopg2
 # table -> columns that must keep their values (id is the key)
 KEPT_ROWS = {
     "sales_process_stage_history": [
-        "res_model", "lead_id", "order_id", "ticket_id", "crm_stage_id", "ticket_stage_id",
-        "order_state", "user_id", "team_id", "company_id", "date_in", "date_out",
-        "date_deadline", "sla_policy_id", "sla_status",
+        "res_model",
+        "lead_id",
+        "order_id",
+        "ticket_id",
+        "crm_stage_id",
+        "ticket_stage_id",
+        "order_state",
+        "user_id",
+        "team_id",
+        "company_id",
+        "date_in",
+        "date_out",
+        "date_deadline",
+        "sla_policy_id",
+        "sla_status",
         "CASE WHEN date_out IS NOT NULL THEN round(working_hours::numeric, 4) END",
     ],
     "sales_process_sla_event": ["history_id", "reminder_id", "kind", "date"],
     "sales_process_complex_request": [
-        "lead_id", "requester_id", "state", "validation_status", "requested_deadline",
+        "lead_id",
+        "requester_id",
+        "state",
+        "validation_status",
+        "requested_deadline",
     ],
     "sales_process_stage_skip_request": [
-        "lead_id", "requester_id", "from_stage_id", "to_stage_id", "state",
+        "lead_id",
+        "requester_id",
+        "from_stage_id",
+        "to_stage_id",
+        "state",
     ],
     "sales_process_contract_chain": ["order_id", "policy_id", "trigger", "state"],
     # 19.0.1.2.0 splits "send_invoice" into "post_invoice" and "email_invoice"
@@ -61,7 +81,11 @@ RENAMED_COLUMNS = [
     ),
     ("crm_stage", "is_contract_signed", "sales_process_contract_signed"),
     ("crm_team", "resource_calendar_id", "sales_process_resource_calendar_id"),
-    ("helpdesk_ticket_team", "resource_calendar_id", "sales_process_resource_calendar_id"),
+    (
+        "helpdesk_ticket_team",
+        "resource_calendar_id",
+        "sales_process_resource_calendar_id",
+    ),
 ]
 
 # report -> (grouping columns, figures, rows counted): the same figures must
@@ -80,26 +104,47 @@ REPORTS = {
     ),
     "sales_process_bottleneck_report": (
         ["company_id", "team_id", "crm_stage_id"],
-        ["sum(lead_count)", "sum(lost_count)", "sum(left_count)",
-         "round(avg(reached_next_rate)::numeric, 4)"],
+        [
+            "sum(lead_count)",
+            "sum(lost_count)",
+            "sum(left_count)",
+            "round(avg(reached_next_rate)::numeric, 4)",
+        ],
         "true",
     ),
     "sales_process_stage_time_report": (
-        ["res_model", "coalesce(crm_stage_id, ticket_stage_id)", "order_state", "sla_status"],
-        ["count(*)", "sum(breach_count)",
-         "round(sum(working_hours) FILTER (WHERE date_out IS NOT NULL)::numeric, 4)"],
+        [
+            "res_model",
+            "coalesce(crm_stage_id, ticket_stage_id)",
+            "order_state",
+            "sla_status",
+        ],
+        [
+            "count(*)",
+            "sum(breach_count)",
+            "round(sum(working_hours) FILTER (WHERE date_out IS NOT NULL)::numeric, 4)",
+        ],
         PREVIOUS_RECORDS,
     ),
     "sales_process_lead_report": (
         ["company_id", "team_id", "user_id", "won_status"],
-        ["count(*)", "sum(won_count)", "sum(lost_count)",
-         "round(sum(expected_revenue)::numeric, 2)", "sum(breach_count)"],
+        [
+            "count(*)",
+            "sum(won_count)",
+            "sum(lost_count)",
+            "round(sum(expected_revenue)::numeric, 2)",
+            "sum(breach_count)",
+        ],
         "lead_id <= {crm_lead}",
     ),
     "sales_process_complex_report": (
         ["company_id", "team_id", "user_id"],
-        ["sum(complex_count)", "sum(request_count)",
-         "sum(approved_count)", "sum(pending_count)"],
+        [
+            "sum(complex_count)",
+            "sum(request_count)",
+            "sum(approved_count)",
+            "sum(pending_count)",
+        ],
         "true",
     ),
 }
@@ -122,7 +167,9 @@ def snapshot(dbname, moment, bounds=None):
                 cr.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
                 result["bounds"][table] = cr.fetchone()[0]
         for table, columns in KEPT_ROWS.items():
-            rows = _rows(cr, f"SELECT id, {', '.join(columns)} FROM {table} ORDER BY id")
+            rows = _rows(
+                cr, f"SELECT id, {', '.join(columns)} FROM {table} ORDER BY id"
+            )
             result["rows"][table] = {row[0]: row[1:] for row in rows}
         for table, old, new in RENAMED_COLUMNS:
             column = old if moment == "before" else new
@@ -137,7 +184,7 @@ def snapshot(dbname, moment, bounds=None):
                 f"GROUP BY {keys} ORDER BY {keys}",
             )
             result["reports"][report] = {
-                "|".join(row[: len(groups)]): row[len(groups):] for row in rows
+                "|".join(row[: len(groups)]): row[len(groups) :] for row in rows
             }
     return result
 
@@ -148,9 +195,13 @@ def compare(before, after):
         for name, values in before[section].items():
             kept = after[section].get(name, {})
             missing = [key for key in values if key not in kept]
-            changed = [key for key in values if key in kept and kept[key] != values[key]]
+            changed = [
+                key for key in values if key in kept and kept[key] != values[key]
+            ]
             if missing:
-                problems.append(f"{name}: {len(missing)} rows gone, e.g. id {missing[0]}")
+                problems.append(
+                    f"{name}: {len(missing)} rows gone, e.g. id {missing[0]}"
+                )
             if changed:
                 key = changed[0]
                 problems.append(
@@ -163,7 +214,7 @@ def compare(before, after):
             key for key in groups if groups[key] != after["reports"][report].get(key)
         ]
         if changed:
-            key = sorted(changed)[0]
+            key = min(changed)
             problems.append(
                 f"{report}: {len(changed)} groups differ, e.g. {key}: "
                 f"{groups.get(key)} -> {after['reports'][report].get(key)}"

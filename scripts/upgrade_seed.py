@@ -34,9 +34,14 @@ assert env["sales.process.stage.skip.request"].search_count([]), "no skip reques
 # a contract chain: a signed quotation confirmed
 if not env["sales.process.contract.policy"].search_count([]):
     env["sales.process.contract.policy"].create(
-        {"name": "Upgrade check", "helpdesk_team_id": env["helpdesk.ticket.team"].search([], limit=1).id}
+        {
+            "name": "Upgrade check",
+            "helpdesk_team_id": env["helpdesk.ticket.team"].search([], limit=1).id,
+        }
     )
-partner = env["res.partner"].create({"name": "Upgrade Check Customer", "email": "upgrade@example.com"})
+partner = env["res.partner"].create(
+    {"name": "Upgrade Check Customer", "email": "upgrade@example.com"}
+)
 product = env["product.product"].create(
     {
         "name": "Upgrade check service",
@@ -50,7 +55,9 @@ order = env["sale.order"].create(
     {
         "partner_id": partner.id,
         "opportunity_id": lead.id,
-        "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 1})],
+        "order_line": [
+            Command.create({"product_id": product.id, "product_uom_qty": 1})
+        ],
     }
 )
 order.write({"signature": SIGNATURE, "signed_by": "Upgrade Check"})

@@ -3,6 +3,7 @@ from . import res_company
 from . import sales_process_working_time_cache_mixin
 from . import sales_process_cached_config_mixin
 from . import sales_process_admin_alert_mixin
+
 # the mixins of the stage history first: the tracking mixin imports it
 from . import sales_process_history_flags_mixin
 from . import sales_process_working_hours_mixin

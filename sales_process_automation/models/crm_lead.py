@@ -50,12 +50,8 @@ class CrmLead(models.Model):
     sales_process_industry_id = fields.Many2one(
         "res.partner.industry", string="Industry", index="btree_not_null"
     )
-    sales_process_company_size = fields.Selection(
-        COMPANY_SIZES, string="Company Size"
-    )
-    sales_process_budget_range = fields.Selection(
-        BUDGET_RANGES, string="Budget Range"
-    )
+    sales_process_company_size = fields.Selection(COMPANY_SIZES, string="Company Size")
+    sales_process_budget_range = fields.Selection(BUDGET_RANGES, string="Budget Range")
     # the same customer, whatever the way its phone and name are written:
     # found by an indexed equality (tools/lead_keys.py)
     sales_process_phone_key = fields.Char(
@@ -181,9 +177,7 @@ class CrmLead(models.Model):
     def _sales_process_country_code(self):
         """Calling code of the lead's country, else its company's."""
         country = (
-            self.country_id
-            or self.company_id.country_id
-            or self.env.company.country_id
+            self.country_id or self.company_id.country_id or self.env.company.country_id
         )
         return country.phone_code or ""
 
@@ -269,9 +263,7 @@ class CrmLead(models.Model):
         self._sales_process_flush_stalled()
         return [
             id_
-            for (id_,) in self.env.execute_query(
-                self._sales_process_stalled_query(ids)
-            )
+            for (id_,) in self.env.execute_query(self._sales_process_stalled_query(ids))
         ]
 
     def _assignment_open_domain(self):
@@ -305,8 +297,10 @@ class CrmLead(models.Model):
         )
         for data, (existing, earlier) in zip(data_list, matches, strict=True):
             row = data["info"]["rows"]["from"]
-            if data.get("xml_id") or data["values"].get("id") or not (
-                existing or earlier is not None
+            if (
+                data.get("xml_id")
+                or data["values"].get("id")
+                or not (existing or earlier is not None)
             ):
                 kept.append(data)
             elif earlier is not None:
@@ -348,8 +342,11 @@ class CrmLead(models.Model):
         ]
         domain = Domain.OR(
             Domain(fname, "in", values)
-            for fname in ("email_normalized", "sales_process_phone_key",
-                          "sales_process_company_key")
+            for fname in (
+                "email_normalized",
+                "sales_process_phone_key",
+                "sales_process_company_key",
+            )
             if (values := {key[fname] for key in keys if key[fname]})
         )
         found = {}
@@ -357,8 +354,7 @@ class CrmLead(models.Model):
             # sudo: a customer is a duplicate whoever owns its lead, within
             # the companies the importer works in
             leads = self.sudo().search(
-                domain
-                & Domain("company_id", "in", [*self.env.companies.ids, False]),
+                domain & Domain("company_id", "in", [*self.env.companies.ids, False]),
                 order="id",
             )
             for fname in keys[0] if keys else ():
@@ -474,9 +470,7 @@ class CrmLead(models.Model):
         self.ensure_one()
         stages = self.env["sales.process.step"]._process_stages(self.team_id)
         current = (self.stage_id.sequence, self.stage_id.id)
-        return stages.filtered(
-            lambda stage: (stage.sequence, stage.id) > current
-        )[:1]
+        return stages.filtered(lambda stage: (stage.sequence, stage.id) > current)[:1]
 
     def _merge_dependences(self, opportunities):
         result = super()._merge_dependences(opportunities)

@@ -82,9 +82,7 @@ class CrmStage(models.Model):
         # sudo: cached for everyone, the stages must not depend on who asks first
         return tuple(
             (stage.id, stage.sequence, frozenset(stage.team_ids.ids))
-            for stage in self.sudo().search(
-                [("sales_process_mandatory", "=", True)]
-            )
+            for stage in self.sudo().search([("sales_process_mandatory", "=", True)])
         )
 
     def _sales_process_ranking(self):

@@ -21,7 +21,9 @@ class HelpdeskTicketTeam(models.Model):
     @api.constrains("sales_process_resource_calendar_id")
     def _check_resource_calendar_id(self):
         for team in self:
-            team.sales_process_resource_calendar_id._sales_process_check_working_time(team)
+            team.sales_process_resource_calendar_id._sales_process_check_working_time(
+                team
+            )
 
     def write(self, vals):
         result = super().write(vals)

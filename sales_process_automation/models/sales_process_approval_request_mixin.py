@@ -45,7 +45,5 @@ class SalesProcessApprovalRequestMixin(models.AbstractModel):
 
     def write(self, vals):
         if "requester_id" in vals and not self.env.su:
-            raise AccessError(
-                self.env._("Who asked for a request cannot be changed.")
-            )
+            raise AccessError(self.env._("Who asked for a request cannot be changed."))
         return super().write(vals)

@@ -373,8 +373,7 @@ class SalesProcessContractChain(models.Model):
         """Everything is done: finance has nothing left to fix."""
         self.ensure_one()
         self.order_id.activity_ids.filtered(
-            lambda activity: activity.summary
-            == self._failure_summary(activity.user_id)
+            lambda activity: activity.summary == self._failure_summary(activity.user_id)
         ).action_feedback(feedback=self.env._("The contract chain is done."))
 
     # ------------------------------------------------------------------

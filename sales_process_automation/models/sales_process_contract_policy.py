@@ -176,10 +176,14 @@ class SalesProcessContractPolicy(models.Model):
         have = Policy.search(
             [("company_id", "in", companies.ids), ("team_ids", "=", False)]
         ).company_id
-        teams = self.env["helpdesk.ticket.team"].sudo()._read_group(
-            [("company_id", "in", (companies - have).ids)],
-            ["company_id"],
-            ["id:min"],
+        teams = (
+            self.env["helpdesk.ticket.team"]
+            .sudo()
+            ._read_group(
+                [("company_id", "in", (companies - have).ids)],
+                ["company_id"],
+                ["id:min"],
+            )
         )
         team_of = {company: team_id for company, team_id in teams}
         return Policy.create(

@@ -427,9 +427,7 @@ class SalesProcessDashboard(models.AbstractModel):
             "resModel": model,
             "viewType": view_type,
             "viewId": view.id if view else False,
-            "domain": list(
-                Domain(domain) & metrics.team_rule_scope(self.env, model)
-            ),
+            "domain": list(Domain(domain) & metrics.team_rule_scope(self.env, model)),
             "openDocument": open_document,
         }
 

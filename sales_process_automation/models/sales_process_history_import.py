@@ -112,10 +112,7 @@ class SalesProcessHistoryImport(models.Model):
         )
         created = dict(zip(new, lines, strict=True))
         return self.browse(
-            [
-                (created[item] if isinstance(item, tuple) else item).id
-                for item in result
-            ]
+            [(created[item] if isinstance(item, tuple) else item).id for item in result]
         )
 
     def _history_import_key(self):
@@ -168,8 +165,7 @@ class SalesProcessHistoryImport(models.Model):
             if not (lead_id and stage_id and date_in and date_out):
                 errors.append(
                     self.env._(
-                        "Row %(row)s: the lead, the stage and both dates are "
-                        "required.",
+                        "Row %(row)s: the lead, the stage and both dates are required.",
                         row=row,
                     )
                 )

@@ -482,8 +482,7 @@ class SalesProcessSlaPolicy(models.Model):
             "params": {
                 "type": "info",
                 "message": self.env._(
-                    "The open records are updated in the background, in a few "
-                    "minutes."
+                    "The open records are updated in the background, in a few minutes."
                 ),
             },
         }

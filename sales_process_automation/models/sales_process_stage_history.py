@@ -311,9 +311,8 @@ class SalesProcessStageHistory(models.Model):
             # values set by _set_open_row_fields, not written yet, would
             # overwrite these when written
             Model.flush_model(list(OPEN_ROW_FIELDS.values()))
-            queries[res_model] = (
-                SQL(
-                    """
+            queries[res_model] = SQL(
+                """
                     UPDATE %(table)s AS record
                        SET sales_process_sla_status = open_row.sla_status,
                            sales_process_stage_owner_id = open_row.stage_owner_id
@@ -329,11 +328,10 @@ class SalesProcessStageHistory(models.Model):
                            IS DISTINCT FROM (open_row.sla_status,
                                              open_row.stage_owner_id)
                     """,
-                    table=SQL.identifier(Model._table),
-                    ids=sorted(ids),
-                    history=SQL.identifier(self._table),
-                    link=SQL.identifier("history", link),
-                )
+                table=SQL.identifier(Model._table),
+                ids=sorted(ids),
+                history=SQL.identifier(self._table),
+                link=SQL.identifier("history", link),
             )
         return queries
 
@@ -400,8 +398,7 @@ class SalesProcessStageHistory(models.Model):
                         [
                             *(
                                 None
-                                if vals.get(column) is False
-                                and column not in booleans
+                                if vals.get(column) is False and column not in booleans
                                 else vals.get(column)
                                 for column in columns
                             ),
@@ -524,8 +521,8 @@ class SalesProcessStageHistory(models.Model):
         in_rows = self.sudo()._read_group(
             [(stage_field, "in", stages.ids)], [stage_field]
         )
-        Policy = self.env["sales.process.sla.policy"].sudo().with_context(
-            active_test=False
+        Policy = (
+            self.env["sales.process.sla.policy"].sudo().with_context(active_test=False)
         )
         policies = Policy.search(
             ["|", (stage_field, "in", stages.ids), (pause_field, "in", stages.ids)]

@@ -111,9 +111,7 @@ class SalesProcessTemplateLine(models.Model):
     )
     owner_user_id = fields.Many2one("res.users", string="Owner User")
     owner_group_id = fields.Many2one("res.groups", string="Owner Group")
-    group_method = fields.Selection(
-        GROUP_METHODS, default="round_robin", required=True
-    )
+    group_method = fields.Selection(GROUP_METHODS, default="round_robin", required=True)
     reassign = fields.Boolean(string="Owner Becomes Responsible")
     checklist = fields.Html(translate=True)
     expected_days = fields.Float(string="Expected Duration (Working Days)")

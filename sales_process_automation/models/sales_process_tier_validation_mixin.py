@@ -146,11 +146,13 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
         # sudo: who approved is checked whoever acts, a customer signing
         # included; it reveals nothing to them
         return self.sudo().review_ids.filtered(
-            lambda review: review.status == "approved"
-            and (
-                not review.done_by
-                or review.done_by == review.requested_by
-                or review.done_by in excluded
+            lambda review: (
+                review.status == "approved"
+                and (
+                    not review.done_by
+                    or review.done_by == review.requested_by
+                    or review.done_by in excluded
+                )
             )
         )
 

@@ -27,8 +27,10 @@ class TierReview(models.Model):
         if vals.keys() == {"comment"}:
             # the comment of a decision, by the reviewer (comment.wizard)
             if self.filtered(
-                lambda review: review.status != "pending"
-                or self.env.user not in review.reviewer_ids
+                lambda review: (
+                    review.status != "pending"
+                    or self.env.user not in review.reviewer_ids
+                )
             ):
                 self._sales_process_check_engine_only(models_)
         else:

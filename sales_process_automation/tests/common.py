@@ -323,9 +323,7 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
             )
         }
         chains = {
-            key: cls.env["sales.process.contract.chain"].create(
-                {"order_id": order.id}
-            )
+            key: cls.env["sales.process.contract.chain"].create({"order_id": order.id})
             for key, order in cls.orders.items()
         }
         records["sales.process.contract.chain"] = chains
@@ -580,9 +578,7 @@ class SalesProcessSecurityCommon(SalesProcessCommon):
         ):
             cls.records[model] = {
                 key: cls.env[model].search([(field, "=", record.id)])
-                for key, record in cls.records[
-                    f"sales.process.{configuration}"
-                ].items()
+                for key, record in cls.records[f"sales.process.{configuration}"].items()
             }
         teams = {team: key for key, (team, _user, _c) in cls.team_keys.items()}
         for model in (

@@ -35,9 +35,7 @@ class TestAssignmentConcurrency(TransactionCase):
                 "name": "Concurrency creator",
                 "login": "spa_concurrency_creator",
                 "group_ids": [
-                    Command.link(
-                        env.ref("sales_team.group_sale_salesman_all_leads").id
-                    )
+                    Command.link(env.ref("sales_team.group_sale_salesman_all_leads").id)
                 ],
             }
         )

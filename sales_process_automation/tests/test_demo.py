@@ -124,8 +124,6 @@ class TestDemo(TransactionCase):
             self.env.ref("sales_process_automation.res_users_rep_li").lang, "zh_CN"
         )
         self.assertEqual(
-            self.env.ref(
-                "sales_process_automation.res_users_team_leader_petrov"
-            ).lang,
+            self.env.ref("sales_process_automation.res_users_team_leader_petrov").lang,
             "ru_RU",
         )

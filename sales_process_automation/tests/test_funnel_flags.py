@@ -98,9 +98,7 @@ class TestFunnelFlags(SalesProcessCommon):
         crm_stage_probability writes it) refreshes the flags once, through the
         new stage's row; one that keeps the stage refreshes them on its own."""
         lead = self._create_leads(1, stage_id=self.new.id)
-        lead.write(
-            {"stage_id": self.qualified.id, "active": False, "probability": 0}
-        )
+        lead.write({"stage_id": self.qualified.id, "active": False, "probability": 0})
         self.assertEqual(
             self._flags(lead),
             [(self.new, True, True, False), (self.qualified, True, False, True)],

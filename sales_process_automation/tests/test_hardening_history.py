@@ -41,8 +41,10 @@ class TestHardeningHistory(SalesProcessCommon):
         self.assertIn("x_removed_field", broken.domain_error)
         self.assertTrue(
             broken.message_ids.filtered(
-                lambda message: self.process_admin.partner_id in message.partner_ids
-                and "Key accounts" in message.body
+                lambda message: (
+                    self.process_admin.partner_id in message.partner_ids
+                    and "Key accounts" in message.body
+                )
             )
         )
 

@@ -96,10 +96,14 @@ class TestProcessNotification(SalesProcessCommon):
         self._enter(other, self.proposition, "2026-11-16 09:00:00")
         self._sweep("2026-11-17 10:00:00")
         self.assertEqual(
-            self._mails("Reminder").filtered(
-                lambda mail: mail.model == "sales.process.stage.history"
-                and mail.res_id == self._open_rows(other).id
-            ).recipient_ids,
+            self._mails("Reminder")
+            .filtered(
+                lambda mail: (
+                    mail.model == "sales.process.stage.history"
+                    and mail.res_id == self._open_rows(other).id
+                )
+            )
+            .recipient_ids,
             self.rep_east.partner_id,
         )
 

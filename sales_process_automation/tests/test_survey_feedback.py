@@ -194,9 +194,9 @@ class TestSurveyFeedback(SalesProcessCommon):
         template = self.env.ref(
             "sales_process_automation.mail_template_feedback_invitation"
         )
-        template.with_context(lang="fr_FR").subject = (
-            "Comment s'est passé notre processus de vente ?"
-        )
+        template.with_context(
+            lang="fr_FR"
+        ).subject = "Comment s'est passé notre processus de vente ?"
         campaign = self._campaign()
         french = self._partners(1, lang="fr_FR")
         english = self._partners(1, lang="en_US", email="en@example.com")
@@ -222,9 +222,7 @@ class TestSurveyFeedback(SalesProcessCommon):
         # the lead went through the first two stages: they are rated, not the others
         rated = answer.predefined_question_ids.sales_process_crm_stage_id
         self.assertEqual(rated, self.stages[:2].filtered(lambda s: not s.is_won))
-        self.assertTrue(
-            answer.predefined_question_ids.filtered("sales_process_is_nps")
-        )
+        self.assertTrue(answer.predefined_question_ids.filtered("sales_process_is_nps"))
         self.assertFalse(answer.predefined_question_ids.sales_process_ticket_stage_id)
 
     def test_one_reminder(self):

@@ -103,11 +103,7 @@ def company_key(name):
         stripped = False
         for suffix in LEGAL_SUFFIXES:
             # a glued Latin suffix ('acmegmbh') is not cut: it may be a word
-            if (
-                key.endswith(suffix)
-                and len(key) > len(suffix)
-                and not suffix.isascii()
-            ):
+            if key.endswith(suffix) and len(key) > len(suffix) and not suffix.isascii():
                 key = key[: -len(suffix)]
                 stripped = True
                 break

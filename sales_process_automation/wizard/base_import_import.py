@@ -58,8 +58,11 @@ class BaseImportImport(models.TransientModel):
             # test mode: the rows left out or merged are listed before import
             result["messages"] = result["messages"] + messages
         elif result["ids"]:
-            updated = {lead_id for choice, lead_id, _name in report.values()
-                       if choice == "update"}
+            updated = {
+                lead_id
+                for choice, lead_id, _name in report.values()
+                if choice == "update"
+            }
             leads = self.env["crm.lead"].browse(
                 [lead_id for lead_id in result["ids"] if lead_id not in updated]
             )
@@ -84,8 +87,11 @@ class BaseImportImport(models.TransientModel):
             fname: Lead._fields[fname].get_description(self.env)["string"]
             for fname in TEMPLATE_REQUIRED_FIELDS + TEMPLATE_CONTACT_FIELDS
         }
-        index_of = {fname: import_fields.index(fname) for fname in labels
-                    if fname in import_fields}
+        index_of = {
+            fname: import_fields.index(fname)
+            for fname in labels
+            if fname in import_fields
+        }
         errors = []
         for index, row in enumerate(data):
             row_number = self._sales_process_file_row(index, options)

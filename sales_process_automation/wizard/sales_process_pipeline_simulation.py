@@ -591,7 +591,7 @@ class SalesProcessPipelineSimulation(models.TransientModel):
         return starts, edges
 
     def _bucket_label(self, start):
-        """"Week 40 (Sep 29)" or "October 2026", in the user's language."""
+        """ "Week 40 (Sep 29)" or "October 2026", in the user's language."""
         if self.bucket == "week":
             return self.env._(
                 "Week %(week)s (%(day)s)",

@@ -4,8 +4,8 @@
 
 - The invoice is posted and emailed in two steps. A chain of 19.0.1.1.0 has
   one "send_invoice" step for both: it becomes the "post_invoice" step, and
-  an "email_invoice" step says whether its policy emailed the invoice then. Old chains keep their states (running, done,
-  failed), which stay valid.
+  an "email_invoice" step says whether its policy emailed the invoice then.
+  Old chains keep their states (running, done, failed), which stay valid.
 - ``sales_process_sla_status`` of leads, orders and tickets is now stored: it
   takes the status of the open stage history row of each record.
 - Whether a stage history row was reminded or escalated is now stored on the
@@ -108,8 +108,10 @@ TILE_RENAMES = [
         "dashboard_tile_manager_breaches",
         "SLA Breaches",
         "Open SLA Breaches",
-        "Leads, quotations and tickets of my teams past the deadline of the "
-        "stage they are in now",
+        (
+            "Leads, quotations and tickets of my teams past the deadline of the "
+            "stage they are in now"
+        ),
     ),
 ]
 
