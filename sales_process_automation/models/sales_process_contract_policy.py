@@ -99,11 +99,14 @@ class SalesProcessContractPolicy(models.Model):
         check_company=True,
         help="Team of the onboarding ticket; no ticket when empty.",
     )
+    # server actions are code: only who may read and write them (Settings)
+    # chooses them; without the group, the policy form opens without the field
     server_action_ids = fields.Many2many(
         "ir.actions.server",
         string="Extra Actions",
         domain=[("model_id.model", "=", "sale.order")],
         help="Server actions run on the order at the end of the chain.",
+        groups="base.group_system",
     )
 
     @api.constrains("invoice_policy", "down_payment_method", "down_payment_amount")

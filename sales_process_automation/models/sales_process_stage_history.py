@@ -245,8 +245,11 @@ class SalesProcessStageHistory(models.Model):
 
     @api.depends("lead_id", "order_id", "ticket_id")
     def _compute_display_name(self):
-        for row in self:
-            document = row.lead_id or row.order_id or row.ticket_id
+        # sudo: a row names its document as Odoo names the record a many2one
+        # links to, whether the reader may open it or not (a Sales Process
+        # administrator reads the rows of tickets without being a helpdesk user)
+        for row, row_sudo in zip(self, self.sudo(), strict=True):
+            document = row_sudo.lead_id or row_sudo.order_id or row_sudo.ticket_id
             row.display_name = document.display_name
 
     @api.model_create_multi

@@ -1,0 +1,244 @@
+# Copyright 2026 Sales Process Automation
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from lxml import etree
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
+
+from .common import SalesProcessCommon
+
+# what the web client reads to draw each kind of view, without a browser
+RELATIONAL = ("many2one", "one2many", "many2many", "many2one_reference")
+
+
+@tagged("post_install", "-at_install")
+class TestMenuWalk(SalesProcessCommon):
+    """Every menu each role sees opens: its action's views load, and so do the
+    records, groups and defaults the web client reads to draw them.
+
+    A field a role may not read in a view it may open fails the whole view
+    in the browser (e.g. a form showing records of a model only Settings may
+    read); this walk finds it without a browser, for every role.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.finance = new_test_user(
+            cls.env, login="spa_walk_finance", groups="account.group_account_invoice"
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="spa_walk_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user_team",
+        )
+        cls.employee = new_test_user(
+            cls.env, login="spa_walk_employee", groups="base.group_user"
+        )
+        cls.helpdesk_team.user_ids = [Command.link(cls.agent.id)]
+        # records in every list and form, with their stage history
+        leads = cls._create_leads(2)
+        leads[0].stage_id = cls.stages[1]
+        cls._create_orders(1)
+        cls.ticket = cls._create_tickets(1)
+        # configuration that points to records only Settings may read
+        cls.env["sales.process.sla.policy"].create(
+            {
+                "name": "Proposal within 5 days",
+                "res_model": "crm.lead",
+                "crm_stage_id": cls.stages[1].id,
+                "duration": 5,
+                "duration_unit": "days",
+                "breach_action_id": cls.env["ir.actions.server"]
+                .create(
+                    {
+                        "name": "Flag the breached lead",
+                        "model_id": cls.env["ir.model"]._get_id("crm.lead"),
+                        "state": "code",
+                        "code": "records.write({'priority': '3'})",
+                    }
+                )
+                .id,
+            }
+        )
+
+    def _eval_context(self, user):
+        company_ids = user.company_ids.ids
+        return {
+            "uid": user.id,
+            "user": user,
+            "context_today": datetime.date.today,
+            "datetime": datetime,
+            "relativedelta": dateutil.relativedelta.relativedelta,
+            "time": time,
+            "allowed_company_ids": company_ids,
+            "current_company_id": user.company_id.id,
+            "active_id": False,
+            "active_ids": [],
+        }
+
+    def _specification(self, models_info, model_name, arch):
+        """The fields of ``arch`` (of ``model_name``) the client reads, with the
+        fields of the list or kanban inside an x2many field, as it asks them."""
+        fields_info = models_info[model_name]["fields"]
+        # the x2many field whose sub-view ``arch`` is, if it is one
+        owner = next(arch.iterancestors("field"), None)
+        spec = {}
+        for node in arch.iter("field"):
+            name = node.get("name")
+            # a field of a sub-view inside ``arch`` is read with its x2many
+            if next(node.iterancestors("field"), None) is not owner:
+                continue
+            if name not in fields_info:
+                continue
+            field_type = fields_info[name]["type"]
+            subview = next(
+                (child for child in node if child.tag in ("list", "kanban")), None
+            )
+            if field_type in ("one2many", "many2many") and subview is not None:
+                spec[name] = {
+                    "fields": self._specification(
+                        models_info, fields_info[name]["relation"], subview
+                    ),
+                    "limit": 40,
+                }
+            elif field_type in RELATIONAL:
+                spec[name] = {"fields": {"display_name": {}}}
+            else:
+                spec.setdefault(name, {})
+        return spec
+
+    def _groupby(self, fields_info, arch, view_type):
+        groupby = []
+        for node in arch.iter("field"):
+            name = node.get("name")
+            if name not in fields_info or node.get("type") == "measure":
+                continue
+            if view_type == "pivot" and node.get("type") != "row":
+                continue
+            if fields_info[name]["type"] in ("date", "datetime"):
+                name = f"{name}:{node.get('interval') or 'month'}"
+            groupby.append(name)
+        return groupby[: 2 if view_type == "pivot" else 1]
+
+    def _open_view(self, model, domain, view_type, arch, models_info):
+        fields_info = models_info[model._name]["fields"]
+        spec = self._specification(models_info, model._name, arch)
+        if view_type == "kanban" and arch.get("default_group_by"):
+            model.web_read_group(
+                domain,
+                [arch.get("default_group_by")],
+                ["__count"],
+                auto_unfold=True,
+                unfold_read_specification=spec,
+                unfold_read_default_limit=40,
+            )
+        elif view_type in ("list", "kanban"):
+            model.web_search_read(domain, spec, limit=40)
+        elif view_type in ("pivot", "graph"):
+            measures = [
+                f"{node.get('name')}:{fields_info[node.get('name')]['aggregator']}"
+                for node in arch.iter("field")
+                if node.get("type") == "measure"
+                and fields_info.get(node.get("name"), {}).get("aggregator")
+            ]
+            model.formatted_read_group(
+                domain,
+                self._groupby(fields_info, arch, view_type),
+                [*measures, "__count"],
+            )
+        elif view_type == "form":
+            # the newest: those of this test among them
+            records = model.search(domain, limit=5, order="id desc")
+            if records:
+                records.web_read(spec)
+            # a new record of the add-on's models: its defaults
+            if model._name.startswith("sales.process.") and model.has_access("create"):
+                model.onchange({}, [], spec)
+        else:
+            model.search(domain, limit=5)
+
+    def _walk(self, user):
+        """``[(menu, model, view type, error)]`` of the menus ``user`` sees."""
+        env = self.env(user=user, context=user.context_get())
+        eval_context = self._eval_context(user)
+        failures = []
+        for menu in env["ir.ui.menu"].load_menus(False).values():
+            if menu.get("action_model") != "ir.actions.act_window":
+                continue
+            # sudo: the client reads the action of a menu it shows (load_action)
+            action = env["ir.actions.act_window"].sudo().browse(menu["action_id"])
+            context = safe_eval(action.context or "{}", eval_context)
+            domain = safe_eval(action.domain or "[]", eval_context)
+            model = env[action.res_model].with_context(**context)
+            views = list(action.views)
+            views.append((action.search_view_id.id, "search"))
+            try:
+                loaded = model.get_views(views, {"load_filters": True})
+            except Exception as error:  # noqa: BLE001 - the walk lists them all
+                failures.append((menu["name"], model._name, "views", repr(error)))
+                continue
+            for view_type, view in loaded["views"].items():
+                if view_type == "search":
+                    continue
+                arch = etree.fromstring(view["arch"])
+                # a new request: nothing read as superuser before is in cache
+                self.env.invalidate_all()
+                try:
+                    with self.env.cr.savepoint():
+                        self._open_view(
+                            model, domain, view_type, arch, loaded["models"]
+                        )
+                except Exception as error:  # noqa: BLE001 - the walk lists them all
+                    failures.append((menu["name"], model._name, view_type, repr(error)))
+        return failures
+
+    def test_every_menu_opens_for_every_role(self):
+        roles = {
+            "rep": self.rep_east,
+            "team leader": self.director,
+            "sales process administrator": self.process_admin,
+            "finance": self.finance,
+            "helpdesk agent": self.agent,
+            "employee": self.employee,
+            "settings administrator": self.env.ref("base.user_admin"),
+        }
+        for role, user in roles.items():
+            with self.subTest(role=role):
+                self.assertEqual(self._walk(user), [])
+
+    def test_policy_form_without_server_actions_for_a_process_administrator(self):
+        """Server actions are for Settings: the form of a contract policy opens
+        for a Sales Process administrator, without its extra actions."""
+        Policy = self.env["sales.process.contract.policy"]
+        policy = Policy.search([("company_id", "=", self.company.id)], limit=1)
+        arch = Policy.with_user(self.process_admin).get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
+        self.assertNotIn('name="server_action_ids"', arch)
+        self.assertIn('name="helpdesk_team_id"', arch)
+        policy.with_user(self.process_admin).web_read({"name": {}})
+        with self.assertRaises(AccessError):
+            policy.with_user(self.process_admin).web_read(
+                {"server_action_ids": {"fields": {"display_name": {}}}}
+            )
+        admin_arch = Policy.with_user(self.env.ref("base.user_admin")).get_views(
+            [(False, "form")]
+        )["views"]["form"]["arch"]
+        self.assertIn('name="server_action_ids"', admin_arch)
+
+    def test_ticket_rows_name_their_ticket_for_whoever_reads_the_row(self):
+        """The Sales Process administrator is no helpdesk user: the stage rows
+        of a ticket still name it (the Stage Tracking list)."""
+        self.assertFalse(self.ticket.with_user(self.process_admin).has_access("read"))
+        rows = self.History.with_user(self.process_admin).search(
+            [("ticket_id", "=", self.ticket.id)]
+        )
+        self.assertTrue(rows)
+        self.env.invalidate_all()
+        self.assertEqual(
+            rows.web_read({"display_name": {}})[0]["display_name"],
+            self.ticket.display_name,
+        )
