@@ -121,19 +121,15 @@ class SaleOrder(models.Model):
 
     @api.depends("team_id.user_id", "user_id", "company_id")
     def _compute_sales_process_approver_ids(self):
-        managers = self.env.ref("sales_process_automation.group_manager").all_user_ids
         for order in self:
             leader = order.team_id.user_id
             if leader and leader != order.user_id:
                 order.sales_process_approver_ids = leader
             else:
                 # the salesperson never approves their own discount
-                order.sales_process_approver_ids = managers.filtered(
-                    lambda user, order=order: (
-                        not user.share
-                        and user != order.user_id
-                        and order.company_id in user.company_ids
-                    )
+                order.sales_process_approver_ids = (
+                    self._sales_process_company_managers(order.company_id)
+                    - order.user_id
                 )
 
     @api.depends("review_ids.status", "review_ids.reviewer_ids")

@@ -141,15 +141,7 @@ class SalesProcessComplexRequest(models.Model):
                 request.approver_ids = leader
                 continue
             request.approver_ids = (
-                managers.filtered(
-                    lambda user, request=request: (
-                        not user.share
-                        and (
-                            not request.company_id
-                            or request.company_id in user.company_ids
-                        )
-                    )
-                )
+                self._sales_process_company_managers(request.company_id)
                 - request.requester_id
             )
 

@@ -71,16 +71,13 @@ class SalesProcessStageSkipRequest(models.Model):
 
     @api.depends("lead_id.team_id.user_id", "requester_id")
     def _compute_approver_ids(self):
-        managers = self.env.ref("sales_process_automation.group_manager").all_user_ids
         for request in self:
             leader = request.lead_id.team_id.user_id
             if leader and leader != request.requester_id:
                 request.approver_ids = leader
             else:
-                request.approver_ids = managers.filtered(
-                    lambda user, request=request: (
-                        not user.share and request.company_id in user.company_ids
-                    )
+                request.approver_ids = self._sales_process_company_managers(
+                    request.company_id
                 )
 
     @api.model_create_multi

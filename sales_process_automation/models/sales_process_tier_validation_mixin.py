@@ -34,6 +34,20 @@ class SalesProcessTierValidationMixin(models.AbstractModel):
         # the engine leaves it without dependencies: stale once reviews exist
         return super()._compute_need_validation()
 
+    @api.model
+    def _sales_process_company_managers(self, company):
+        """The Sales Process managers, internal users, who work in ``company``
+        (all of them without company): who approves when no leader does."""
+        # sudo: who may approve is the module's decision, made whatever the
+        # reader may read of the managers' companies (a leader of company A
+        # opens a request while a manager also works in company B)
+        managers = (
+            self.env.ref("sales_process_automation.group_manager").sudo().all_user_ids
+        )
+        return managers.filtered(
+            lambda user: not user.share and (not company or company in user.company_ids)
+        )
+
     def _get_sequences_to_approve(self, user):
         # a reviewer who also holds the next tiers decides them at once: the
         # engine would ask them again, one tier after the other

@@ -1,14 +1,18 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import inspect
+
 from lxml import etree
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
 
 from .common import SalesProcessCommon
 
+ACT_WINDOW = "ir.actions.act_window"
+MODULE = "sales_process_automation"
 # what the web client reads to draw each kind of view, without a browser
 RELATIONAL = ("many2one", "one2many", "many2many", "many2one_reference")
 
@@ -157,43 +161,92 @@ class TestMenuWalk(SalesProcessCommon):
             # a new record of the add-on's models: its defaults
             if model._name.startswith("sales.process.") and model.has_access("create"):
                 model.onchange({}, [], spec)
+            return self._button_actions(records, arch)
         else:
             model.search(domain, limit=5)
+        return []
+
+    def _button_actions(self, records, arch):
+        """``[(button, action)]``: the windows the add-on's buttons of the form
+        ``arch`` open on ``records`` (smart buttons, links, wizards). What a
+        button changes is rolled back with the view's savepoint. A button
+        hidden on a record may refuse it (UserError); nothing is opened."""
+        actions = []
+        for button in arch.iter("button"):
+            name = button.get("name")
+            if (
+                button.get("type") != "object"
+                # the buttons of the lines of a sub-view act on the lines
+                or next(button.iterancestors("field"), None) is not None
+                or not hasattr(type(records), name)
+                or f"/{MODULE}/"
+                not in inspect.getsourcefile(getattr(type(records), name))
+            ):
+                continue
+            for record in records:
+                try:
+                    action = getattr(record, name)()
+                except UserError:
+                    continue
+                if isinstance(action, dict) and action.get("type") == ACT_WINDOW:
+                    actions.append((name, action))
+        return actions
 
     def _walk(self, user):
-        """``[(menu, model, view type, error)]`` of the menus ``user`` sees."""
+        """``[(menu, model, view type, error)]`` of the menus ``user`` sees,
+        and of the windows the add-on's buttons of their forms open."""
         env = self.env(user=user, context=user.context_get())
-        eval_context = self._eval_context(user)
         failures = []
         for menu in env["ir.ui.menu"].load_menus(False).values():
-            if menu.get("action_model") != "ir.actions.act_window":
+            if menu.get("action_model") != ACT_WINDOW:
                 continue
             # sudo: the client reads the action of a menu it shows (load_action)
-            action = env["ir.actions.act_window"].sudo().browse(menu["action_id"])
-            context = safe_eval(action.context or "{}", eval_context)
-            domain = safe_eval(action.domain or "[]", eval_context)
-            model = env[action.res_model].with_context(**context)
-            views = list(action.views)
-            views.append((action.search_view_id.id, "search"))
-            try:
-                loaded = model.get_views(views, {"load_filters": True})
-            except Exception as error:  # noqa: BLE001 - the walk lists them all
-                failures.append((menu["name"], model._name, "views", repr(error)))
-                continue
-            for view_type, view in loaded["views"].items():
-                if view_type == "search":
-                    continue
-                arch = etree.fromstring(view["arch"])
-                # a new request: nothing read as superuser before is in cache
-                self.env.invalidate_all()
-                try:
-                    with self.env.cr.savepoint():
-                        self._open_view(
-                            model, domain, view_type, arch, loaded["models"]
-                        )
-                except Exception as error:  # noqa: BLE001 - the walk lists them all
-                    failures.append((menu["name"], model._name, view_type, repr(error)))
+            action = env[ACT_WINDOW].sudo().browse(menu["action_id"]).read()[0]
+            for button, button_action in self._open_action(
+                env, action, menu["name"], failures
+            ):
+                self._open_action(
+                    env, button_action, f"{menu['name']} > {button}", failures
+                )
         return failures
+
+    def _open_action(self, env, action, label, failures):
+        """Open the window ``action`` as the client does; the actions of the
+        add-on's buttons of its forms. Errors go to ``failures``."""
+        eval_context = self._eval_context(env.user)
+        context, domain = action.get("context") or {}, action.get("domain") or []
+        if isinstance(context, str):
+            context = safe_eval(context, eval_context)
+        if isinstance(domain, str):
+            domain = safe_eval(domain, eval_context)
+        if action.get("res_id"):
+            domain = [("id", "=", action["res_id"])]
+        model = env[action["res_model"]].with_context(**context)
+        views = [tuple(view) for view in action.get("views") or []] or [
+            (False, view_type) for view_type in action["view_mode"].split(",")
+        ]
+        search_view = action.get("search_view_id") or False
+        views.append((search_view and search_view[0], "search"))
+        try:
+            loaded = model.get_views(views, {"load_filters": True})
+        except Exception as error:  # noqa: BLE001 - the walk lists them all
+            failures.append((label, model._name, "views", repr(error)))
+            return []
+        button_actions = []
+        for view_type, view in loaded["views"].items():
+            if view_type == "search":
+                continue
+            arch = etree.fromstring(view["arch"])
+            # a new request: nothing read as superuser before is in cache
+            self.env.invalidate_all()
+            try:
+                with self.env.cr.savepoint():
+                    button_actions += self._open_view(
+                        model, domain, view_type, arch, loaded["models"]
+                    )
+            except Exception as error:  # noqa: BLE001 - the walk lists them all
+                failures.append((label, model._name, view_type, repr(error)))
+        return button_actions
 
     def test_every_menu_opens_for_every_role(self):
         roles = {
@@ -242,3 +295,24 @@ class TestMenuWalk(SalesProcessCommon):
             rows.web_read({"display_name": {}})[0]["display_name"],
             self.ticket.display_name,
         )
+
+    def test_approvers_whatever_companies_the_reader_may_read(self):
+        """A manager who also works in company B approves the quotations of
+        company A: a leader of company A alone sees them as approvers."""
+        company_b = self.env["res.company"].create({"name": "Walk Company B"})
+        manager = new_test_user(
+            self.env,
+            login="spa_walk_manager",
+            groups="sales_team.group_sale_manager,"
+            "sales_process_automation.group_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set((self.company | company_b).ids)],
+        )
+        # West has no leader: the company's managers approve
+        order = self._create_orders(
+            1, team_id=self.team_west.id, user_id=self.rep_west.id
+        )
+        self.env.invalidate_all()
+        approvers = order.with_user(self.director).sales_process_approver_ids
+        self.assertIn(manager, approvers)
+        self.assertNotIn(self.rep_west, approvers)
