@@ -42,6 +42,14 @@ class TestMenuWalk(SalesProcessCommon):
             cls.env, login="spa_walk_employee", groups="base.group_user"
         )
         cls.helpdesk_team.user_ids = [Command.link(cls.agent.id)]
+        other_company = cls.env["res.company"].create({"name": "Walk Other Company"})
+        cls.other_company_rep = new_test_user(
+            cls.env,
+            login="spa_walk_other_rep",
+            groups="sales_team.group_sale_salesman",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
         # records in every list and form, with their stage history
         leads = cls._create_leads(2)
         leads[0].stage_id = cls.stages[1]
@@ -256,6 +264,7 @@ class TestMenuWalk(SalesProcessCommon):
             "finance": self.finance,
             "helpdesk agent": self.agent,
             "employee": self.employee,
+            "another company's rep": self.other_company_rep,
             "settings administrator": self.env.ref("base.user_admin"),
         }
         for role, user in roles.items():
