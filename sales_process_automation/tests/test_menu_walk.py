@@ -166,8 +166,10 @@ class TestMenuWalk(SalesProcessCommon):
             records = model.search(domain, limit=5, order="id desc")
             if records:
                 records.web_read(spec)
-            # a new record of the add-on's models: its defaults
-            if model._name.startswith("sales.process.") and model.has_access("create"):
+            # a new record of a model the add-on gives fields: its defaults
+            if model.has_access("create") and any(
+                field._module == MODULE for field in model._fields.values()
+            ):
                 model.onchange({}, [], spec)
             return self._button_actions(records, arch)
         else:
