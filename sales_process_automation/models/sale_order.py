@@ -263,10 +263,16 @@ class SaleOrder(models.Model):
         result = super().action_confirm()
         signed = self.filtered("signature")
         if signed:
-            trigger = (
-                "portal_signature" if self.env.user.share else "signed_confirmation"
+            # a customer signing online: a portal user, or sale's accept route
+            # (controllers/portal.py), which confirms as superuser
+            online = (
+                self.env.user.share
+                or self.env.context.get("sales_process_contract_trigger")
+                == "portal_signature"
             )
-            signed._contract_chain_start(trigger)
+            signed._contract_chain_start(
+                "portal_signature" if online else "signed_confirmation"
+            )
         return result
 
     def _contract_chain_start(self, trigger):

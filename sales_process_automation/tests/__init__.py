@@ -50,3 +50,4 @@ from . import test_working_timeline
 from . import test_assignment_planner
 from . import test_sla_sweep_steps
 from . import test_menu_walk
+from . import test_whole_process
