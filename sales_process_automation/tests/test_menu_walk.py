@@ -1,5 +1,6 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 import inspect
 
 from lxml import etree
@@ -12,6 +13,12 @@ from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
 from .common import SalesProcessCommon
 
 ACT_WINDOW = "ir.actions.act_window"
+# a 1x1 PNG: the customer's signature
+SIGNATURE = base64.b64encode(
+    base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+)
 MODULE = "sales_process_automation"
 # what the web client reads to draw each kind of view, without a browser
 RELATIONAL = ("many2one", "one2many", "many2many", "many2one_reference")
@@ -55,6 +62,22 @@ class TestMenuWalk(SalesProcessCommon):
         leads[0].stage_id = cls.stages[1]
         cls._create_orders(1)
         cls.ticket = cls._create_tickets(1)
+        # a signed contract: its chain, invoice, finance activity and ticket
+        policy = cls.env["sales.process.contract.policy"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        policy.write(
+            {
+                "finance_user_id": cls.finance.id,
+                "helpdesk_team_id": cls.helpdesk_team.id,
+            }
+        )
+        cls.company.sales_process_contract_chain_sync = True
+        signed = cls._create_orders(1, opportunity_id=leads[1].id)
+        signed.order_line.product_id.invoice_policy = "order"
+        signed.write({"signature": SIGNATURE, "signed_by": "Li Wei"})
+        signed.with_user(cls.rep_east).action_confirm()
+        cls.signed = signed
         # configuration that points to records only Settings may read
         cls.env["sales.process.sla.policy"].create(
             {
@@ -257,6 +280,16 @@ class TestMenuWalk(SalesProcessCommon):
             except Exception as error:  # noqa: BLE001 - the walk lists them all
                 failures.append((label, model._name, view_type, repr(error)))
         return button_actions
+
+    def test_the_walk_reads_a_whole_contract_chain(self):
+        chain = self.signed.sales_process_contract_chain_ids
+        self.assertEqual(chain.state, "done")
+        self.assertEqual(chain.invoice_ids.state, "posted")
+        self.assertTrue(
+            self.env["helpdesk.ticket"].search(
+                [("sale_order_ids", "in", self.signed.ids)]
+            )
+        )
 
     def test_every_menu_opens_for_every_role(self):
         roles = {
