@@ -251,3 +251,25 @@ class TestWholeProcess(SalesProcessCommon, HttpCase):
         self.assertEqual(
             order.with_user(self.rep_east).sales_process_contract_chain_ids, chain
         )
+
+        # the customer, given a portal account, finds it all on the portal
+        new_test_user(
+            self.env,
+            login="spa_process_customer",
+            groups="base.group_portal",
+            partner_id=self.customer.id,
+        )
+        self.authenticate("spa_process_customer", "spa_process_customer")
+        for url in (
+            "/my/orders",
+            f"/my/orders/{order.id}",
+            "/my/invoices",
+            f"/my/invoices/{invoice.id}",
+            "/my/tickets",
+            f"/my/ticket/{ticket.id}",
+        ):
+            response = self.url_open(url)
+            self.assertEqual(response.status_code, 200, url)
+            self.assertFalse(response.url.endswith("/web/login"), url)
+        self.assertIn(order.name, self.url_open("/my/orders").text)
+        self.assertIn(ticket.number, self.url_open("/my/tickets").text)
