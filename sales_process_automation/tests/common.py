@@ -1,11 +1,32 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
 from datetime import datetime, time
 
 from odoo import Command
 from odoo.tests import freeze_time, new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
+
+# a 1x1 PNG: what the portal stores as the customer's signature
+SIGNATURE = base64.b64encode(
+    base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+)
+
+
+def sign_online(http_case, order):
+    """The customer signs ``order`` through sale's portal accept route, with
+    the link the quotation mail gives (an ``HttpCase``)."""
+    return http_case.make_jsonrpc_request(
+        f"/my/orders/{order.id}/accept",
+        {
+            "access_token": order._portal_ensure_token(),
+            "name": "Li Wei",
+            "signature": SIGNATURE.decode(),
+        },
+    )
 
 
 def create_team_stages(env, prefix, team):
@@ -117,6 +138,46 @@ class SalesProcessCommon(BaseCommon):
                 }
                 for _index in range(count)
             ]
+        )
+
+    @classmethod
+    def _create_back_office(cls, prefix):
+        """Finance (invoicing) and a support agent of the after-sales team."""
+        finance = new_test_user(
+            cls.env, login=f"{prefix}_finance", groups="account.group_account_invoice"
+        )
+        agent = new_test_user(
+            cls.env,
+            login=f"{prefix}_agent",
+            groups="helpdesk_mgmt.group_helpdesk_user_team",
+        )
+        cls.helpdesk_team.user_ids = [Command.link(agent.id)]
+        return finance, agent
+
+    @classmethod
+    def _create_user_of_new_company(cls, company_name, login, groups):
+        """A user who works in a new company ``company_name`` only."""
+        company = cls.env["res.company"].create({"name": company_name})
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    @classmethod
+    def _create_contract_product(cls):
+        """A service invoiced on order, without taxes: a signed contract of
+        2 units is invoiced 2,000."""
+        return cls.env["product.product"].create(
+            {
+                "name": "Installation package",
+                "list_price": 1000.0,
+                "type": "service",
+                "invoice_policy": "order",
+                "taxes_id": [Command.clear()],
+            }
         )
 
     @classmethod

@@ -1,6 +1,5 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import base64
 import threading
 from datetime import date
 from unittest.mock import patch
@@ -14,14 +13,7 @@ from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.sales_process_contract_chain import STEPS
-from .common import SalesProcessCommon
-
-# a 1x1 PNG: what the portal stores as the customer's signature
-SIGNATURE = base64.b64encode(
-    base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-    )
-)
+from .common import SIGNATURE, SalesProcessCommon
 
 
 @tagged("post_install", "-at_install")
@@ -45,15 +37,7 @@ class TestContractChain(SalesProcessCommon):
                 "helpdesk_team_id": cls.helpdesk_team.id,
             }
         )
-        cls.product = cls.env["product.product"].create(
-            {
-                "name": "Installation package",
-                "list_price": 1000.0,
-                "type": "service",
-                "invoice_policy": "order",
-                "taxes_id": [Command.clear()],
-            }
-        )
+        cls.product = cls._create_contract_product()
         cls.opportunity = cls._create_leads(1, partner_id=cls.customer.id)
         # most tests look at what the chain does, not at when: at once
         cls.company.sales_process_contract_chain_sync = True

@@ -9,8 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, freeze_time, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import SalesProcessCommon
-from .test_contract_chain import SIGNATURE
+from .common import SIGNATURE, SalesProcessCommon, sign_online
 
 
 class DiscountApprovalCommon(SalesProcessCommon):
@@ -520,22 +519,12 @@ class TestDiscountThreshold(DiscountApprovalCommon):
 class TestDiscountPortalSignature(DiscountApprovalCommon, HttpCase):
     """The customer signs through sale's portal route, with the link emailed."""
 
-    def _sign_online(self, order):
-        return self.make_jsonrpc_request(
-            f"/my/orders/{order.id}/accept",
-            {
-                "access_token": order._portal_ensure_token(),
-                "name": "Li Wei",
-                "signature": SIGNATURE.decode(),
-            },
-        )
-
     def test_customer_signs_an_approved_quotation_online(self):
         order = self._quotation(
             (self.chair, 2, 12.0), require_signature=True, require_payment=False
         )
         # not approved: the customer cannot sign, and is told so
-        result = self._sign_online(order)
+        result = sign_online(self, order)
         self.assertIn("error", result)
         self.assertFalse(order.signature)
         self.assertEqual(order.state, "draft")
@@ -543,7 +532,7 @@ class TestDiscountPortalSignature(DiscountApprovalCommon, HttpCase):
         order.request_validation()
         order.with_user(self.director).validate_tier()
         order.with_context(mark_so_as_sent=True).message_post(body="Your quotation")
-        result = self._sign_online(order)
+        result = sign_online(self, order)
         self.assertNotIn("error", result)
         self.assertIn("sign_ok", result["redirect_url"])
         self.assertEqual(order.signed_by, "Li Wei")

@@ -30,13 +30,10 @@ class TestFeedbackDashboard(SalesProcessCommon):
             cls.env, login="spa_west_leader", groups="sales_team.group_sale_manager"
         )
         cls.team_west.user_id = cls.west_leader
-        company_b = cls.env["res.company"].create({"name": "Feedback Company B"})
-        cls.admin_b = new_test_user(
-            cls.env,
-            login="spa_feedback_admin_b",
-            groups="sales_team.group_sale_manager,sales_process_automation.group_admin",
-            company_id=company_b.id,
-            company_ids=[Command.set(company_b.ids)],
+        cls.admin_b = cls._create_user_of_new_company(
+            "Feedback Company B",
+            "spa_feedback_admin_b",
+            "sales_team.group_sale_manager,sales_process_automation.group_admin",
         )
         cls.campaign = cls.env["sales.process.feedback.campaign"].create(
             {

@@ -6,8 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import freeze_time, new_test_user, tagged
 
-from .common import SalesProcessCommon
-from .test_contract_chain import SIGNATURE
+from .common import SIGNATURE, SalesProcessCommon
 
 
 @tagged("post_install", "-at_install")

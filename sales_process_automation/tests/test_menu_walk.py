@@ -1,6 +1,5 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import base64
 import inspect
 
 from lxml import etree
@@ -10,15 +9,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
 
-from .common import SalesProcessCommon
+from .common import SIGNATURE, SalesProcessCommon
 
 ACT_WINDOW = "ir.actions.act_window"
-# a 1x1 PNG: the customer's signature
-SIGNATURE = base64.b64encode(
-    base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-    )
-)
 MODULE = "sales_process_automation"
 # what the web client reads to draw each kind of view, without a browser
 RELATIONAL = ("many2one", "one2many", "many2many", "many2one_reference")
@@ -37,25 +30,12 @@ class TestMenuWalk(SalesProcessCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.finance = new_test_user(
-            cls.env, login="spa_walk_finance", groups="account.group_account_invoice"
-        )
-        cls.agent = new_test_user(
-            cls.env,
-            login="spa_walk_agent",
-            groups="helpdesk_mgmt.group_helpdesk_user_team",
-        )
+        cls.finance, cls.agent = cls._create_back_office("spa_walk")
         cls.employee = new_test_user(
             cls.env, login="spa_walk_employee", groups="base.group_user"
         )
-        cls.helpdesk_team.user_ids = [Command.link(cls.agent.id)]
-        other_company = cls.env["res.company"].create({"name": "Walk Other Company"})
-        cls.other_company_rep = new_test_user(
-            cls.env,
-            login="spa_walk_other_rep",
-            groups="sales_team.group_sale_salesman",
-            company_id=other_company.id,
-            company_ids=[Command.set(other_company.ids)],
+        cls.other_company_rep = cls._create_user_of_new_company(
+            "Walk Other Company", "spa_walk_other_rep", "sales_team.group_sale_salesman"
         )
         # records in every list and form, with their stage history
         leads = cls._create_leads(2)

@@ -1,20 +1,12 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import base64
 from datetime import datetime
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
-from .common import SalesProcessCommon
-
-# a 1x1 PNG: what the portal stores as the customer's signature
-SIGNATURE = base64.b64encode(
-    base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-    )
-)
+from .common import SalesProcessCommon, sign_online
 
 
 @tagged("post_install", "-at_install")
@@ -42,15 +34,7 @@ class TestWholeProcess(SalesProcessCommon, HttpCase):
                 "reviewer_type": "team_leader",
             }
         )
-        cls.finance = new_test_user(
-            cls.env, login="spa_process_finance", groups="account.group_account_invoice"
-        )
-        cls.agent = new_test_user(
-            cls.env,
-            login="spa_process_agent",
-            groups="helpdesk_mgmt.group_helpdesk_user",
-        )
-        cls.helpdesk_team.user_ids = [Command.set((cls.agent | cls.rep_east).ids)]
+        cls.finance, cls.agent = cls._create_back_office("spa_process")
         cls.env["sales.process.assignment.rule"].create(
             [
                 {
@@ -82,15 +66,7 @@ class TestWholeProcess(SalesProcessCommon, HttpCase):
         cls.customer = cls.env["res.partner"].create(
             {"name": "Beijing Furniture Co.", "email": "buyer@bjf.example.com"}
         )
-        cls.product = cls.env["product.product"].create(
-            {
-                "name": "Installation package",
-                "list_price": 1000.0,
-                "type": "service",
-                "invoice_policy": "order",
-                "taxes_id": [Command.clear()],
-            }
-        )
+        cls.product = cls._create_contract_product()
 
     def _run_cron(self, xmlid, when):
         with freeze_time(when), self.enter_registry_test_mode():
@@ -104,16 +80,6 @@ class TestWholeProcess(SalesProcessCommon, HttpCase):
                 ("res_id", "=", record.id),
                 ("user_id", "=", user.id),
             ]
-        )
-
-    def _sign_online(self, order):
-        return self.make_jsonrpc_request(
-            f"/my/orders/{order.id}/accept",
-            {
-                "access_token": order._portal_ensure_token(),
-                "name": "Li Wei",
-                "signature": SIGNATURE.decode(),
-            },
         )
 
     def test_from_website_lead_to_after_sales_ticket(self):
@@ -173,7 +139,7 @@ class TestWholeProcess(SalesProcessCommon, HttpCase):
         self.assertTrue(order.need_validation)
         with self.assertRaises(UserError):
             order.with_user(self.rep_east).action_quotation_send()
-        self.assertIn("error", self._sign_online(order), "not before the approval")
+        self.assertIn("error", sign_online(self, order), "not before the approval")
         order.with_user(self.rep_east).request_validation()
         with self.assertRaises(UserError, msg="no one approves their own discount"):
             order.with_user(self.rep_east).validate_tier()
@@ -193,7 +159,7 @@ class TestWholeProcess(SalesProcessCommon, HttpCase):
         self.assertEqual(len(reminders), 1)
 
         # Thursday: the customer signs online; the chain waits for its job
-        result = self._sign_online(order)
+        result = sign_online(self, order)
         self.assertNotIn("error", result)
         self.env.invalidate_all()
         self.assertEqual(order.state, "sale")
