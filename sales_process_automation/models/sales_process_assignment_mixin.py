@@ -292,6 +292,8 @@ class SalesProcessAssignmentMixin(models.AbstractModel):
                 dates[res_id].append((kind, date))
         if any(rules.mapped("contact_by_stage")):
             link = self._stage_history_link
+            # sudo: when the record changed stage is the process's fact,
+            # read whatever the user whose change triggers it may read
             History = self.env["sales.process.stage.history"].sudo()
             for record, date in History._read_group(
                 [(link, "in", self.ids), ("date_in", ">", since)],

@@ -340,7 +340,8 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         )
         if not pausing:
             return {}
-        # in one query with what the pause and the time counted read of them
+        # in one query with what the pause and the time counted read of them;
+        # sudo: the history is maintained by the system, users only read it
         rows = (
             self.env["sales.process.stage.history"]
             .sudo()
@@ -385,6 +386,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
             record._stage_history_row_values(record[self._stage_history_field], date_in)
             for record, date_in in zip(records, dates_in, strict=True)
         ]
+        # sudo: the company's policies apply whoever moves the record
         policies = (
             self.env["sales.process.sla.policy"].sudo()._match(records, vals_list)
         )
@@ -477,6 +479,7 @@ class SalesProcessStageTrackingMixin(models.AbstractModel):
         )
         if not left:
             return
+        # sudo: the responsible comes back whoever moves the record on
         records = self.sudo()
         given_back = defaultdict(list)
         for activity in left.filtered("sales_process_handoff_user_id"):

@@ -114,6 +114,7 @@ def trigger_job_gathered(env, xmlid, setting, default_seconds):
         )
         seconds = default_seconds
     now = fields.Datetime.now()
+    # sudo: see the setting above; only Settings may read the jobs
     last_call = cron.sudo().lastcall
     if seconds > 0 and last_call and last_call + timedelta(seconds=seconds) > now:
         cron._trigger(last_call + timedelta(seconds=seconds))
