@@ -121,11 +121,14 @@ class SalesProcessSlaPolicy(models.Model):
         domain=[("share", "=", False)],
         help="Users told of every breach, e.g. the sales director.",
     )
+    # server actions are code: only who may read and write them (Settings)
+    # chooses them; without the group, the policy form opens without the field
     breach_action_id = fields.Many2one(
         "ir.actions.server",
         string="Action on Breach",
         domain="[('model_id.model', '=', res_model)]",
         help="Server action run on the breached records.",
+        groups="base.group_system",
     )
     scope_domain = fields.Char(
         compute="_compute_scope_domain",

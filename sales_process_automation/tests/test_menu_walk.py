@@ -287,8 +287,8 @@ class TestMenuWalk(SalesProcessCommon):
                 self.assertEqual(self._walk(user), [])
 
     def test_policy_form_without_server_actions_for_a_process_administrator(self):
-        """Server actions are for Settings: the form of a contract policy opens
-        for a Sales Process administrator, without its extra actions."""
+        """Server actions are for Settings: the forms of contract and SLA
+        policies open for a Sales Process administrator, without them."""
         Policy = self.env["sales.process.contract.policy"]
         policy = Policy.search([("company_id", "=", self.company.id)], limit=1)
         arch = Policy.with_user(self.process_admin).get_views([(False, "form")])[
@@ -305,6 +305,17 @@ class TestMenuWalk(SalesProcessCommon):
             [(False, "form")]
         )["views"]["form"]["arch"]
         self.assertIn('name="server_action_ids"', admin_arch)
+        # the action on breach of an SLA policy alike: its drop-down would
+        # search the server actions
+        SlaPolicy = self.env["sales.process.sla.policy"]
+        for user, shown in (
+            (self.process_admin, False),
+            (self.env.ref("base.user_admin"), True),
+        ):
+            arch = SlaPolicy.with_user(user).get_views([(False, "form")])["views"][
+                "form"
+            ]["arch"]
+            self.assertEqual('name="breach_action_id"' in arch, shown)
 
     def test_ticket_rows_name_their_ticket_for_whoever_reads_the_row(self):
         """The Sales Process administrator is no helpdesk user: the stage rows
