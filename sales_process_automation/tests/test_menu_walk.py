@@ -174,10 +174,29 @@ class TestMenuWalk(SalesProcessCommon):
                 field._module == MODULE for field in model._fields.values()
             ):
                 model.onchange({}, [], spec)
+            self._open_dropdowns(model, arch)
             return self._button_actions(records, arch)
         else:
             model.search(domain, limit=5)
         return []
+
+    def _open_dropdowns(self, model, arch):
+        """Search what the drop-downs of the add-on's editable relational
+        fields of the form offer, as a user who may edit the form does."""
+        if not model.has_access("write"):
+            return
+        for node in arch.iter("field"):
+            field = model._fields.get(node.get("name"))
+            if (
+                field is None
+                or field.type not in ("many2one", "many2many")
+                or field._module != MODULE
+                or field.readonly
+                or node.get("readonly") in ("1", "True")
+                or next(node.iterancestors("field"), None) is not None
+            ):
+                continue
+            model.env[field.comodel_name].name_search("", limit=8)
 
     def _button_actions(self, records, arch):
         """``[(button, action)]``: the windows the add-on's buttons of the form
