@@ -12,6 +12,7 @@ from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
 from .common import SIGNATURE, SalesProcessCommon
 
 ACT_WINDOW = "ir.actions.act_window"
+CLIENT_ACTION = "ir.actions.client"
 MODULE = "sales_process_automation"
 # what the web client reads to draw each kind of view, without a browser
 RELATIONAL = ("many2one", "one2many", "many2many", "many2one_reference")
@@ -226,10 +227,13 @@ class TestMenuWalk(SalesProcessCommon):
 
     def _walk(self, user):
         """``[(menu, model, view type, error)]`` of the menus ``user`` sees,
-        and of the windows the add-on's buttons of their forms open."""
+        of the windows the add-on's buttons of their forms open, and of the
+        add-on's dashboards."""
         env = self.env(user=user, context=user.context_get())
         failures = []
         for menu in env["ir.ui.menu"].load_menus(False).values():
+            if menu.get("action_model") == CLIENT_ACTION:
+                self._open_dashboard(env, menu, failures)
             if menu.get("action_model") != ACT_WINDOW:
                 continue
             # sudo: the client reads the action of a menu it shows (load_action)
@@ -241,6 +245,39 @@ class TestMenuWalk(SalesProcessCommon):
                     env, button_action, f"{menu['name']} > {button}", failures
                 )
         return failures
+
+    def _open_dashboard(self, env, menu, failures):
+        """The add-on's dashboard of the menu, as its client action draws it:
+        its blocks, the views they embed, and what its tiles and rows open."""
+        # sudo: the client reads the action of a menu it shows (load_action)
+        action = env[CLIENT_ACTION].sudo().browse(menu["action_id"])
+        if action.tag != "sales_process_dashboard":
+            return
+        try:
+            blocks = env["sales.process.dashboard"].get_dashboard(
+                action.params["role"]
+            )["blocks"]
+        except Exception as error:  # noqa: BLE001 - the walk lists them all
+            failures.append((menu["name"], "dashboard", "blocks", repr(error)))
+            return
+        actions = []
+        for block in blocks:
+            if block["kind"] == "view":
+                actions.append(
+                    {
+                        "res_model": block["resModel"],
+                        "views": [(block["viewId"], block["viewType"])],
+                        "domain": block["domain"],
+                    }
+                )
+            for tile in block.get("tiles", []):
+                tile = env["sales.process.dashboard.tile"].browse(tile["id"])
+                actions.append(tile.action_open())
+            actions += [
+                row["action"] for row in block.get("rows", []) if row.get("action")
+            ]
+        for action in actions:
+            self._open_action(env, action, f"{menu['name']} (dashboard)", failures)
 
     def _open_action(self, env, action, label, failures):
         """Open the window ``action`` as the client does; the actions of the
