@@ -1,6 +1,7 @@
 # Copyright 2026 Sales Process Automation
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import base64
+from contextlib import nullcontext
 from datetime import datetime, time
 
 from odoo import Command
@@ -224,7 +225,7 @@ class SalesProcessCommon(BaseCommon):
     @classmethod
     def _set_up_proposal_sla(cls):
         """Only "proposal within 5 working days" in the proposition stage,
-        with reminders 1 and 4 days after entry; the sweep's cron."""
+        with reminders 1 and 4 days after entry."""
         cls.proposition = cls.stages[2]
         cls.Policy = cls.env["sales.process.sla.policy"]
         # demo databases ship their own policies: the tests set up theirs
@@ -245,12 +246,32 @@ class SalesProcessCommon(BaseCommon):
                 ],
             }
         )
-        cls.sweep_cron = cls.env.ref("sales_process_automation.ir_cron_sla_sweep")
 
     def _sweep(self, when):
         """Run the SLA sweep cron as the scheduler would, at ``when``."""
-        with freeze_time(when), self.enter_registry_test_mode():
-            self.sweep_cron.method_direct_trigger()
+        self._run_cron("ir_cron_sla_sweep", when)
+
+    def _run_cron(self, xmlid, when=None):
+        """Run the add-on's job ``xmlid`` as the scheduler would (at ``when``
+        if given); what it wrote is read afresh."""
+        cron = self.env.ref(f"sales_process_automation.{xmlid}")
+        with (
+            freeze_time(when) if when else nullcontext(),
+            self.enter_registry_test_mode(),
+        ):
+            result = cron.method_direct_trigger()
+        self.env.invalidate_all()
+        return result
+
+    def _activities(self, records, user):
+        """The activities of ``records`` assigned to ``user``."""
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", records._name),
+                ("res_id", "in", records.ids),
+                ("user_id", "=", user.id),
+            ]
+        )
 
     def _add_public_holiday(self, day):
         """A day off for every working hours of the company."""

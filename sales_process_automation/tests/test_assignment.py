@@ -33,9 +33,6 @@ class TestAssignment(SalesProcessCommon):
             )
         )
         cls.team_east.member_ids = [Command.set(cls.reps.ids)]
-        cls.rule_sweep_cron = cls.env.ref(
-            "sales_process_automation.ir_cron_first_contact_sweep"
-        )
 
     def _rule(self, **values):
         return self.Rule.create(
@@ -55,17 +52,7 @@ class TestAssignment(SalesProcessCommon):
         return Counter(record.user_id.id for record in records)
 
     def _sweep(self, when):
-        with freeze_time(when), self.enter_registry_test_mode():
-            self.rule_sweep_cron.method_direct_trigger()
-
-    def _activities(self, records, user):
-        return self.env["mail.activity"].search(
-            [
-                ("res_model", "=", records._name),
-                ("res_id", "in", records.ids),
-                ("user_id", "=", user.id),
-            ]
-        )
+        self._run_cron("ir_cron_first_contact_sweep", when)
 
     def test_beijing_online_promotion_goes_to_east_and_escalates_after_48_hours(self):
         rule = self._rule(

@@ -42,13 +42,6 @@ class TestContractChain(SalesProcessCommon):
         # most tests look at what the chain does, not at when: at once
         cls.company.sales_process_contract_chain_sync = True
 
-    def _run_job(self):
-        cron = self.env.ref("sales_process_automation.ir_cron_contract_chain")
-        with self.enter_registry_test_mode():
-            result = cron.method_direct_trigger()
-        self.env.invalidate_all()
-        return result
-
     def _quotation(self, signed=True, product=None, **values):
         order = self.env["sale.order"].create(
             {
@@ -429,12 +422,12 @@ class TestContractChain(SalesProcessCommon):
         self.assertEqual(chain.trigger, "signed_confirmation")
 
         with freeze_time("2026-11-16 10:00:00"):
-            self._run_job()
+            self._run_cron("ir_cron_contract_chain")
         self.assertEqual(chain.state, "done")
         self.assertEqual(order.invoice_ids.state, "posted")
         self.assertEqual(len(self._tickets(order)), 1)
         self.assertEqual(len(self._mails_to_customer()), 1)
-        self._run_job()
+        self._run_cron("ir_cron_contract_chain")
         self.assertEqual(len(order.invoice_ids), 1, "run once")
         self.assertEqual(len(self._tickets(order)), 1)
 
@@ -457,11 +450,11 @@ class TestContractChain(SalesProcessCommon):
                 return run_phase(chains, codes, settle=settle)
 
             with patch.object(Chain, "_run_phase", three_seconds_a_chain):
-                self._run_job()
+                self._run_cron("ir_cron_contract_chain")
             # 2 chains (6 s), then 1 of the 4 s left, then 1 more: time is up
             self.assertEqual(chains.mapped("state").count("done"), 4)
             self.assertEqual(chains.mapped("state").count("queued"), 2)
-            self._run_job()
+            self._run_cron("ir_cron_contract_chain")
         self.assertEqual(set(chains.mapped("state")), {"done"})
 
     def test_poison_order_fails_alone_in_the_job(self):
@@ -474,7 +467,7 @@ class TestContractChain(SalesProcessCommon):
         )
         for order in first | bad | last:
             order.action_confirm()
-        self._run_job()
+        self._run_cron("ir_cron_contract_chain")
         for order in first | last:
             self.assertEqual(order.sales_process_contract_chain_ids.state, "done")
             self.assertEqual(order.invoice_ids.state, "posted")
@@ -501,7 +494,7 @@ class TestContractChain(SalesProcessCommon):
             patch.object(Chain, "_run_phase", killed_after_posting),
             mute_logger("odoo.addons.base.models.ir_cron"),
         ):
-            failure = self._run_job()
+            failure = self._run_cron("ir_cron_contract_chain")
         self.assertEqual(failure["tag"], "display_exception")
         chains = orders.sales_process_contract_chain_ids
         self.assertEqual(set(chains.mapped("state")), {"queued"})
@@ -509,7 +502,7 @@ class TestContractChain(SalesProcessCommon):
         self.assertFalse(any(orders.invoice_ids.mapped("is_move_sent")))
         self.assertEqual(len(self._mails_to_customer()), 2)
 
-        self._run_job()
+        self._run_cron("ir_cron_contract_chain")
         self.assertEqual(set(chains.mapped("state")), {"done"})
         for order in orders:
             self.assertEqual(len(order.invoice_ids), 1)

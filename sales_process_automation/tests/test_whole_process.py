@@ -68,20 +68,6 @@ class TestWholeProcess(SalesProcessCommon, HttpCase):
         )
         cls.product = cls._create_contract_product()
 
-    def _run_cron(self, xmlid, when):
-        with freeze_time(when), self.enter_registry_test_mode():
-            self.env.ref(f"sales_process_automation.{xmlid}").method_direct_trigger()
-        self.env.invalidate_all()
-
-    def _activities(self, record, user):
-        return self.env["mail.activity"].search(
-            [
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
-                ("user_id", "=", user.id),
-            ]
-        )
-
     def test_from_website_lead_to_after_sales_ticket(self):
         # Monday: a lead from the website, nobody's yet
         with freeze_time("2026-11-16 09:00:00"):
